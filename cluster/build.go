@@ -1,0 +1,383 @@
+package cluster
+
+import (
+	"net"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hacon/hacon/config"
+)
+
+// StaleAfter is how many intervals without a success make a source stale.
+const StaleAfter = 3
+
+// SourceState is what the scheduler keeps per source between polls.
+type SourceState struct {
+	ID          SourceID
+	Address     string
+	Interval    time.Duration
+	Latest      *Result // the newest attempt (by generation)
+	LastGood    *Result // the newest success: its data is what is shown
+	LastSuccess time.Time
+	Since       time.Time // when polling of this source began
+}
+
+// Stale reports whether no success came within StaleAfter intervals.
+func (s *SourceState) Stale(now time.Time) bool {
+	ref := s.LastSuccess
+	if ref.IsZero() {
+		ref = s.Since
+	}
+	return now.Sub(ref) > StaleAfter*s.Interval
+}
+
+// Inputs is the scheduler's state for every source, keyed by id.
+type Inputs map[SourceID]*SourceState
+
+// Build merges the latest results with the inventory into a snapshot.
+func Build(cfg *config.Config, in Inputs, now time.Time, seq uint64) Snapshot {
+	snap := Snapshot{Taken: now, Sequence: seq}
+	for i := range cfg.Clusters {
+		snap.Clusters = append(snap.Clusters, buildCluster(cfg, &cfg.Clusters[i], in, now))
+	}
+	return snap
+}
+
+type merger struct {
+	cfg *config.Config
+	cc  *config.Cluster
+	in  Inputs
+	now time.Time
+	out *Cluster
+}
+
+func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, now time.Time) Cluster {
+	out := Cluster{Name: cc.Name, Interval: cfg.IntervalFor(cc, 0)}
+	m := &merger{cfg: cfg, cc: cc, in: in, now: now, out: &out}
+	pm, pmStale := m.pacemaker()
+	m.nodes(pm, pmStale)
+	m.loadBalancers()
+	m.endpoints()
+	m.services(pmStale)
+	m.vips(pm, pmStale)
+	m.sources()
+	out.Alerts = Assess(&out)
+	return out
+}
+
+// good returns the last successful result of a source and whether it is stale.
+func (m *merger) good(kind SourceKind, name string) (*Result, bool) {
+	st := m.in[SourceID{Cluster: m.cc.Name, Kind: kind, Name: name}]
+	if st == nil {
+		return nil, false
+	}
+	return st.LastGood, st.Stale(m.now)
+}
+
+func (m *merger) pacemaker() (*PacemakerStatus, bool) {
+	if m.cc.Pacemaker == nil {
+		return nil, false
+	}
+	r, stale := m.good(KindPacemaker, "pacemaker")
+	if r == nil || r.Pacemaker == nil {
+		return nil, stale
+	}
+	pm := r.Pacemaker
+	o := m.out
+	o.HasPacemaker = true
+	o.PacemakerVia, o.DC, o.Quorum = pm.Via, pm.DC, pm.HasQuorum
+	o.StonithEnabled, o.MaintenanceMode = pm.StonithEnabled, pm.MaintenanceMode
+	o.Constraints, o.Failures, o.FenceHistory = pm.Constraints, pm.Failures, pm.FenceHistory
+	o.Resources = make([]Resource, len(pm.Resources))
+	copy(o.Resources, pm.Resources)
+	for _, s := range m.cc.Services {
+		if s.Mode == "" || s.PacemakerResource == "" {
+			continue
+		}
+		for i := range o.Resources {
+			if o.Resources[i].ID == s.PacemakerResource {
+				o.Resources[i].Mode = s.Mode
+			}
+		}
+	}
+	return pm, stale
+}
+
+func (m *merger) nodes(pm *PacemakerStatus, pmStale bool) {
+	byName := map[string]*PcmkNode{}
+	if pm != nil {
+		for i := range pm.Nodes {
+			byName[pm.Nodes[i].Name] = &pm.Nodes[i]
+		}
+	}
+	known := map[string]bool{}
+	for _, c := range m.cc.Controllers {
+		n := Node{Name: c.Name, Address: c.Address, Controller: true, Pacemaker: byName[c.Name], Stale: pmStale}
+		if pm != nil {
+			n.Attributes = pm.NodeAttributes[c.Name]
+		}
+		if c.BMC != nil {
+			if r, stale := m.good(KindBMC, c.Name); r != nil && r.BMC != nil {
+				b := *r.BMC
+				if stale {
+					b.Power, b.Reachable, b.FenceReady = PowerUnknown, false, false
+					b.Error = "stale: no answer for " + m.age(KindBMC, c.Name).Round(time.Second).String()
+				}
+				n.BMC = &b
+			} else if st := m.in[SourceID{m.cc.Name, KindBMC, c.Name}]; st != nil && st.Latest != nil {
+				n.BMC = &BMCStatus{Node: c.Name, Driver: c.BMC.Driver, Address: st.Address, Power: PowerUnknown, Error: st.Latest.Err}
+			}
+		}
+		known[c.Name] = true
+		m.out.Nodes = append(m.out.Nodes, n)
+	}
+	if pm == nil {
+		return
+	}
+	for i := range pm.Nodes {
+		if known[pm.Nodes[i].Name] {
+			continue
+		}
+		m.out.Nodes = append(m.out.Nodes, Node{Name: pm.Nodes[i].Name, Pacemaker: &pm.Nodes[i], Attributes: pm.NodeAttributes[pm.Nodes[i].Name], Stale: pmStale})
+	}
+}
+
+func (m *merger) age(kind SourceKind, name string) time.Duration {
+	st := m.in[SourceID{m.cc.Name, kind, name}]
+	if st == nil {
+		return 0
+	}
+	ref := st.LastSuccess
+	if ref.IsZero() {
+		ref = st.Since
+	}
+	return m.now.Sub(ref)
+}
+
+func (m *merger) loadBalancers() {
+	for _, h := range m.cc.HAProxy {
+		if r, stale := m.good(KindHAProxy, h.Controller); r != nil && r.LB != nil && !stale {
+			m.out.LBs = append(m.out.LBs, *r.LB)
+		}
+	}
+}
+
+func (m *merger) endpoints() {
+	for _, s := range m.cc.Services {
+		names := []string{}
+		if s.Endpoint != "" {
+			for _, c := range m.cc.Controllers {
+				names = append(names, s.Name+"@"+c.Name)
+			}
+		}
+		if s.VIPEndpoint != "" {
+			names = append(names, s.Name+"@vip")
+		}
+		for _, n := range names {
+			if r, stale := m.good(KindEndpoint, n); r != nil && r.Endpoint != nil && !stale {
+				m.out.Endpoints = append(m.out.Endpoints, *r.Endpoint)
+			}
+		}
+	}
+}
+
+// serverFor finds the LB server of a backend that runs on a controller: by
+// name (controller-0 or controller-0.internalapi…) or by address.
+func serverFor(lb *LoadBalancer, backend string, c config.Controller) (LBServer, bool) {
+	for _, s := range lb.Servers {
+		if s.Backend != backend {
+			continue
+		}
+		if s.Server == c.Name || strings.HasPrefix(s.Server, c.Name+".") || (c.Address != "" && hostOf(s.Address) == c.Address) {
+			return s, true
+		}
+	}
+	return LBServer{}, false
+}
+
+func hostOf(addr string) string {
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		return h
+	}
+	return addr
+}
+
+func (m *merger) endpoint(service, node string) *EndpointResult {
+	for i := range m.out.Endpoints {
+		e := &m.out.Endpoints[i]
+		if e.Service == service && e.Node == node {
+			return e
+		}
+	}
+	return nil
+}
+
+func (m *merger) services(pmStale bool) {
+	for _, s := range m.cc.Services {
+		svc := Service{Name: s.Name, Mode: s.Mode, Resource: s.PacemakerResource, Backend: s.HAProxyBackend, Stale: pmStale && s.PacemakerResource != ""}
+		res := m.out.Resource(s.PacemakerResource)
+		if svc.Mode == "" && res != nil {
+			svc.Mode = res.Mode
+		}
+		if svc.Mode == "" {
+			svc.Mode = ModeActiveActive // an API behind HAProxy with no resource is A/A
+		}
+		for _, c := range m.cc.Controllers {
+			cell := Cell{Node: c.Name, Stale: svc.Stale}
+			if res != nil {
+				cell.Role, cell.Failed, cell.InstanceID = placementOn(res, c.Name)
+			}
+			if s.HAProxyBackend != "" {
+				for i := range m.out.LBs {
+					if srv, ok := serverFor(&m.out.LBs[i], s.HAProxyBackend, c); ok {
+						cell.LB = append(cell.LB, LBView{LB: m.out.LBs[i].Name, Server: srv})
+					}
+				}
+				cell.LBAgree = lbAgree(cell.LB)
+			}
+			cell.Endpoint = m.endpoint(s.Name, c.Name)
+			if cell.Serving() {
+				svc.Serving++
+			}
+			svc.Cells = append(svc.Cells, cell)
+		}
+		svc.Expected = len(m.cc.Controllers)
+		if svc.Mode == ModeActivePassive {
+			svc.Expected = 1
+		}
+		svc.VIP = m.endpoint(s.Name, "vip")
+		m.out.Services = append(m.out.Services, svc)
+	}
+}
+
+// placementOn picks the most telling instance of a resource on a node.
+func placementOn(res *Resource, node string) (role string, failed bool, id string) {
+	rank := map[string]int{RolePromoted: 4, RoleStarted: 3, RoleUnpromoted: 2, "": 0}
+	best := -1
+	for _, in := range res.Instances {
+		if in.Node != node {
+			continue
+		}
+		r := rank[in.Role]
+		if in.Failed {
+			failed = true
+		}
+		if r > best {
+			best, role, id = r, in.Role, in.ID
+		}
+	}
+	if best < 0 {
+		return RoleStopped, false, ""
+	}
+	return role, failed, id
+}
+
+func lbAgree(views []LBView) bool {
+	for _, v := range views[min(1, len(views)):] {
+		if BaseStatus(v.Server.Status) != BaseStatus(views[0].Server.Status) {
+			return false
+		}
+	}
+	return true
+}
+
+// BaseStatus strips HAProxy's transition suffix ("UP 1/3" → "UP") and the
+// "(via …)" tail, keeping "no check" intact.
+func BaseStatus(s string) string {
+	if s == "no check" {
+		return s
+	}
+	if i := strings.IndexByte(s, ' '); i > 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (m *merger) vips(pm *PacemakerStatus, stale bool) {
+	used := map[string]bool{}
+	for _, v := range m.cc.VIPs {
+		vip := VIP{Name: v.Name, Address: v.Address, Resource: v.PacemakerResource, Stale: stale}
+		if r := m.out.Resource(v.PacemakerResource); r != nil {
+			fillVIP(&vip, r)
+			used[r.ID] = true
+		}
+		m.out.VIPs = append(m.out.VIPs, vip)
+	}
+	if pm == nil {
+		return
+	}
+	for i := range m.out.Resources {
+		r := &m.out.Resources[i]
+		if used[r.ID] || !strings.HasSuffix(r.Agent, ":IPaddr2") || r.Kind != KindPrimitive {
+			continue
+		}
+		vip := VIP{Name: r.ID, Resource: r.ID, Address: addressFromID(r.ID), Stale: stale}
+		fillVIP(&vip, r)
+		m.out.VIPs = append(m.out.VIPs, vip)
+	}
+}
+
+func fillVIP(v *VIP, r *Resource) {
+	for _, in := range r.Instances {
+		if in.Failed {
+			v.Failed = true
+		}
+		if in.Node != "" && in.Role != RoleStopped {
+			v.Node, v.Role = in.Node, in.Role
+		}
+	}
+}
+
+// addressFromID recovers the address of VIPs named the TripleO way, ip-<addr>.
+func addressFromID(id string) string {
+	a := strings.TrimPrefix(id, "ip-")
+	if net.ParseIP(a) != nil {
+		return a
+	}
+	return ""
+}
+
+var kindOrder = map[SourceKind]int{KindPacemaker: 0, KindHAProxy: 1, KindBMC: 2, KindEndpoint: 3}
+
+func (m *merger) sources() {
+	for id, st := range m.in {
+		if id.Cluster != m.cc.Name {
+			continue
+		}
+		src := Source{Kind: id.Kind, Name: id.Name, Address: st.Address, LastSuccess: st.LastSuccess, Age: m.age(id.Kind, id.Name), Stale: st.Stale(m.now)}
+		if st.Latest != nil {
+			src.OK = st.Latest.OK()
+			src.Error = st.Latest.Err
+			src.LastAttempt = st.Latest.Started
+			src.Latency = st.Latest.Duration
+			if st.Latest.Skipped {
+				src.Error = "still waiting for the previous poll"
+			}
+		} else {
+			src.Error = "not polled yet"
+		}
+		if src.Address == "" {
+			src.Address = redactURL(st.Address)
+		}
+		m.out.Sources = append(m.out.Sources, src)
+	}
+	sort.Slice(m.out.Sources, func(i, j int) bool {
+		a, b := m.out.Sources[i], m.out.Sources[j]
+		if kindOrder[a.Kind] != kindOrder[b.Kind] {
+			return kindOrder[a.Kind] < kindOrder[b.Kind]
+		}
+		return a.Name < b.Name
+	})
+}
+
+// redactURL drops user info from an address so no secret reaches the screen.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = nil
+	return u.String()
+}

@@ -1,0 +1,256 @@
+// Package cluster holds hacon's snapshot model: what every source observed,
+// merged into one immutable value per poll cycle. It is plain data: no UI
+// types, no I/O. Probes produce the observation types in this file; Build
+// merges them with the inventory into a Snapshot; views only read it.
+package cluster
+
+import "time"
+
+// SourceKind names a kind of source; the probe registry is keyed by it.
+type SourceKind string
+
+// The source kinds hacon polls.
+const (
+	KindPacemaker SourceKind = "pacemaker"
+	KindHAProxy   SourceKind = "haproxy"
+	KindEndpoint  SourceKind = "endpoint"
+	KindBMC       SourceKind = "bmc"
+)
+
+// SourceID identifies one polled source. Name is unique within a cluster and
+// kind: the controller for haproxy and bmc, "service@controller" or
+// "service@vip" for endpoints, "pacemaker" for the cluster's Pacemaker.
+type SourceID struct {
+	Cluster string
+	Kind    SourceKind
+	Name    string
+}
+
+func (id SourceID) String() string {
+	return id.Cluster + "/" + string(id.Kind) + "/" + id.Name
+}
+
+// Result is what one poll of one source produced. Exactly one of the
+// observation pointers is set when Err is empty.
+type Result struct {
+	ID         SourceID
+	Address    string // where the source was asked (URL, socket, host); never a secret
+	Generation uint64 // increases per source; a lower one never replaces a higher one
+	Started    time.Time
+	Duration   time.Duration
+	Err        string // empty on success; words an operator can act on
+	Skipped    bool   // the poll was skipped (previous still running); age grows
+
+	Pacemaker *PacemakerStatus
+	LB        *LoadBalancer
+	Endpoint  *EndpointResult
+	BMC       *BMCStatus
+}
+
+// OK reports whether the poll succeeded.
+func (r Result) OK() bool { return r.Err == "" && !r.Skipped }
+
+// PacemakerStatus is one parse of crm_mon (plus the CIB bits crm_mon lacks).
+type PacemakerStatus struct {
+	Via             string // controller whose prefix answered
+	Stack           string
+	DC              string
+	HasQuorum       bool
+	StonithEnabled  bool
+	MaintenanceMode bool
+	LastChange      string
+	Nodes           []PcmkNode
+	Resources       []Resource
+	Constraints     []Constraint // cli-ban (from crm_mon) and cli-prefer (from the CIB)
+	Failures        []Failure
+	FenceHistory    []FenceEvent
+	NodeAttributes  map[string]map[string]string // node → name → value
+}
+
+// PcmkNode is a node as Pacemaker sees it.
+type PcmkNode struct {
+	Name             string
+	ID               string
+	Type             string // member, remote, ping
+	Online           bool
+	Standby          bool
+	StandbyOnFail    bool
+	Maintenance      bool
+	Pending          bool
+	Unclean          bool
+	Shutdown         bool
+	DC               bool
+	ResourcesRunning int
+}
+
+// State words for a node, in the order an operator cares about them.
+func (n PcmkNode) State() string {
+	switch {
+	case n.Unclean:
+		return "UNCLEAN"
+	case !n.Online:
+		return "offline"
+	case n.Maintenance:
+		return "maintenance"
+	case n.Standby, n.StandbyOnFail:
+		return "standby"
+	case n.Pending:
+		return "pending"
+	default:
+		return "online"
+	}
+}
+
+// Resource kinds as hacon reports them (a contract of status -o json).
+const (
+	KindPrimitive  = "primitive"
+	KindGroup      = "group"
+	KindClone      = "clone"
+	KindPromotable = "promotable"
+	KindBundle     = "bundle"
+)
+
+// Modes of a service or resource (a contract of status -o json).
+const (
+	ModeActiveActive  = "active-active"
+	ModeActivePassive = "active-passive"
+)
+
+// Roles as crm_mon names them.
+const (
+	RoleStarted    = "Started"
+	RoleStopped    = "Stopped"
+	RolePromoted   = "Promoted"
+	RoleUnpromoted = "Unpromoted"
+)
+
+// Resource is a top-level Pacemaker resource with its instances.
+type Resource struct {
+	ID          string
+	Kind        string
+	Mode        string
+	Agent       string // class:provider:type of the (first) primitive
+	Managed     bool
+	Failed      bool
+	Disabled    bool
+	TargetRole  string
+	PromotedMax int // promotable/bundle: from the CIB; 0 when unknown
+	Replicas    int // bundle
+	Members     []string
+	Instances   []Instance
+}
+
+// Instance is one placement of a resource: one clone instance, one bundle
+// replica, or the primitive/group itself.
+type Instance struct {
+	ID      string
+	Node    string // empty when stopped
+	Role    string
+	Failed  bool
+	Managed bool
+	Blocked bool
+}
+
+// Constraint is a location constraint left by a CLI move or ban.
+type Constraint struct {
+	ID       string
+	Kind     string // "cli-prefer" or "cli-ban"
+	Resource string
+	Node     string
+	Role     string
+	Score    string
+	Expires  string // for --lifetime moves; empty when permanent
+}
+
+// Failure is a failed operation recorded in the status section.
+type Failure struct {
+	OpKey      string
+	Node       string
+	Task       string
+	ExitStatus string
+	ExitReason string
+	ExitCode   int
+	Interval   string
+	LastChange string
+	FailCount  int
+	Resource   string
+}
+
+// FenceEvent is one entry of the fencer's history.
+type FenceEvent struct {
+	Target    string
+	Action    string
+	Status    string // success, failed, pending
+	Delegate  string
+	Client    string
+	Origin    string
+	Completed string
+	Reason    string
+}
+
+// LoadBalancer is one HAProxy instance's view of its backends.
+type LoadBalancer struct {
+	Name     string // the controller hosting this HAProxy
+	Servers  []LBServer
+	Backends []LBBackend
+}
+
+// LBBackend is a BACKEND row.
+type LBBackend struct {
+	Name    string
+	Status  string
+	Active  int
+	Backup  int
+	Session int
+}
+
+// LBServer is one server row of one backend in one HAProxy.
+type LBServer struct {
+	Backend       string
+	Server        string
+	Address       string
+	Status        string // as HAProxy prints it: UP, DOWN, MAINT, DRAIN, NOLB, "UP 1/3", "no check"
+	Backup        bool
+	Weight        int
+	CheckStatus   string
+	CheckCode     string
+	CheckDuration time.Duration
+	Sessions      int
+	LastChange    time.Duration // since the status last changed
+}
+
+// EndpointResult is one HTTP probe of one service endpoint.
+type EndpointResult struct {
+	Service     string
+	Node        string // controller name, or "vip"
+	URL         string
+	OK          bool
+	StatusCode  int
+	Latency     time.Duration
+	Slow        bool // answered, but slower than the service's slow_threshold
+	Error       string
+	Version     string // CURRENT version from an OpenStack version document
+	Health      string // oslo.middleware healthcheck text, when probed
+	TLSDaysLeft int    // -1 when not TLS
+}
+
+// Power states.
+const (
+	PowerOn      = "on"
+	PowerOff     = "off"
+	PowerUnknown = "unknown"
+)
+
+// BMCStatus is one poll of a controller's BMC.
+type BMCStatus struct {
+	Node       string
+	Driver     string
+	Address    string
+	Power      string
+	Reachable  bool
+	AuthOK     bool
+	RTT        time.Duration
+	Provider   string
+	Error      string
+	FenceReady bool
+}

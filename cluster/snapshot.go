@@ -1,0 +1,267 @@
+package cluster
+
+import "time"
+
+// Snapshot is everything hacon knows at one instant. It is immutable once
+// built: views and actions read it, nobody writes it.
+type Snapshot struct {
+	Taken    time.Time
+	Sequence uint64 // increases with every snapshot built
+	Clusters []Cluster
+}
+
+// Cluster is one control plane's merged view.
+type Cluster struct {
+	Name     string
+	Interval time.Duration
+
+	HasPacemaker    bool
+	PacemakerVia    string
+	DC              string
+	Quorum          bool
+	StonithEnabled  bool
+	MaintenanceMode bool
+
+	Nodes        []Node
+	Resources    []Resource
+	Services     []Service
+	VIPs         []VIP
+	LBs          []LoadBalancer
+	Endpoints    []EndpointResult
+	Constraints  []Constraint
+	Failures     []Failure
+	FenceHistory []FenceEvent
+	Sources      []Source
+	Alerts       []Alert
+}
+
+// Node is a controller (from the inventory) or another Pacemaker node
+// (remote/guest), with what every plane says of it.
+type Node struct {
+	Name       string
+	Address    string
+	Controller bool
+	Pacemaker  *PcmkNode // nil when Pacemaker does not know it or is not polled
+	BMC        *BMCStatus
+	Attributes map[string]string
+	Stale      bool // its Pacemaker data is older than three intervals
+}
+
+// PcmkState is the node's Pacemaker state word, or "unknown".
+func (n Node) PcmkState() string {
+	if n.Pacemaker == nil {
+		return "unknown"
+	}
+	return n.Pacemaker.State()
+}
+
+// Power is the BMC's power word: on, off or unknown.
+func (n Node) Power() string {
+	if n.BMC == nil || n.BMC.Power == "" {
+		return PowerUnknown
+	}
+	return n.BMC.Power
+}
+
+// Service is one configured service with its placement per controller.
+type Service struct {
+	Name     string
+	Mode     string
+	Resource string // Pacemaker resource id, if any
+	Backend  string // HAProxy backend, if any
+	Cells    []Cell // one per controller, in inventory order
+	VIP      *EndpointResult
+	Serving  int // cells that are serving (see Cell.Serving)
+	Expected int // cells that should serve: all for A/A, one for A/P
+	Stale    bool
+}
+
+// Cell is one service on one controller, as every plane sees it.
+type Cell struct {
+	Node       string
+	Role       string // Pacemaker role; "" when the service has no resource
+	Failed     bool
+	InstanceID string
+	LB         []LBView // one per load balancer that has this server
+	LBAgree    bool     // every LB reports the same status
+	Endpoint   *EndpointResult
+	Stale      bool
+}
+
+// LBView is one load balancer's opinion of one server.
+type LBView struct {
+	LB     string
+	Server LBServer
+}
+
+// LBStatus summarises the LBs' view: the common status if they agree,
+// otherwise "MIXED". Empty when no LB knows the server.
+func (c Cell) LBStatus() string {
+	if len(c.LB) == 0 {
+		return ""
+	}
+	if !c.LBAgree {
+		return "MIXED"
+	}
+	return BaseStatus(c.LB[0].Server.Status)
+}
+
+// Backup reports whether any LB lists this server as a backup.
+func (c Cell) Backup() bool {
+	for _, v := range c.LB {
+		if v.Server.Backup {
+			return true
+		}
+	}
+	return false
+}
+
+// Serving reports whether the cell carries traffic: running (when Pacemaker
+// manages it), not DOWN/MAINT in the LBs, and its endpoint answering.
+func (c Cell) Serving() bool {
+	if c.Failed || c.Role == RoleStopped {
+		return false
+	}
+	if c.LBStatus() != "" {
+		switch c.LBStatus() {
+		case "UP", "no check", "MIXED":
+		default:
+			return false
+		}
+	}
+	if c.Endpoint != nil && !c.Endpoint.OK {
+		return false
+	}
+	return c.Role != "" || c.LBStatus() != "" || c.Endpoint != nil
+}
+
+// VIP is a virtual IP and the node holding it.
+type VIP struct {
+	Name     string
+	Address  string
+	Resource string
+	Node     string // empty when stopped or unknown
+	Role     string
+	Failed   bool
+	Stale    bool
+}
+
+// Source is the health of one polled source.
+type Source struct {
+	Kind        SourceKind
+	Name        string
+	Address     string
+	OK          bool
+	Error       string
+	LastAttempt time.Time
+	LastSuccess time.Time
+	Age         time.Duration // since the last success; since start when never
+	Stale       bool          // no success for three intervals
+	Latency     time.Duration
+}
+
+// Severity of an alert, most severe first.
+type Severity int
+
+// Alert severities.
+const (
+	SevCritical Severity = iota
+	SevWarning
+	SevInfo
+)
+
+func (s Severity) String() string {
+	switch s {
+	case SevCritical:
+		return "critical"
+	case SevWarning:
+		return "warning"
+	default:
+		return "info"
+	}
+}
+
+// Alert is a finding in plain words.
+type Alert struct {
+	Severity Severity
+	Subject  string // service, node or source it is about
+	Message  string
+}
+
+// ClusterByName finds a cluster in the snapshot.
+func (s *Snapshot) ClusterByName(name string) *Cluster {
+	for i := range s.Clusters {
+		if s.Clusters[i].Name == name {
+			return &s.Clusters[i]
+		}
+	}
+	return nil
+}
+
+// Node finds a node by name.
+func (c *Cluster) Node(name string) *Node {
+	for i := range c.Nodes {
+		if c.Nodes[i].Name == name {
+			return &c.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// Resource finds a resource by id (or by one of its members' ids).
+func (c *Cluster) Resource(id string) *Resource {
+	for i := range c.Resources {
+		if c.Resources[i].ID == id {
+			return &c.Resources[i]
+		}
+	}
+	for i := range c.Resources {
+		for _, m := range c.Resources[i].Members {
+			if m == id {
+				return &c.Resources[i]
+			}
+		}
+	}
+	return nil
+}
+
+// Service finds a service by name.
+func (c *Cluster) Service(name string) *Service {
+	for i := range c.Services {
+		if c.Services[i].Name == name {
+			return &c.Services[i]
+		}
+	}
+	return nil
+}
+
+// VIPByName finds a VIP by name.
+func (c *Cluster) VIPByName(name string) *VIP {
+	for i := range c.VIPs {
+		if c.VIPs[i].Name == name {
+			return &c.VIPs[i]
+		}
+	}
+	return nil
+}
+
+// Source finds a source by kind and name.
+func (c *Cluster) Source(kind SourceKind, name string) *Source {
+	for i := range c.Sources {
+		if c.Sources[i].Kind == kind && c.Sources[i].Name == name {
+			return &c.Sources[i]
+		}
+	}
+	return nil
+}
+
+// Worst is the most severe alert level present, or -1 when none.
+func (c *Cluster) Worst() Severity {
+	worst := Severity(-1)
+	for _, a := range c.Alerts {
+		if worst < 0 || a.Severity < worst {
+			worst = a.Severity
+		}
+	}
+	return worst
+}

@@ -1,0 +1,190 @@
+// Package config reads hacon's inventory: which clusters, controllers, BMCs,
+// HAProxies, services and VIPs to watch. Decoding is strict and every problem
+// names file:line, the key path and what was expected.
+package config
+
+import (
+	"bytes"
+	"fmt"
+	"text/template"
+	"time"
+
+	promconfig "github.com/prometheus/common/config"
+)
+
+// Defaults applied when the file is silent.
+const (
+	DefaultInterval      = 2 * time.Second
+	DefaultConcurrency   = 32
+	DefaultVerifyTimeout = 60 * time.Second
+)
+
+// Config is the whole inventory file.
+type Config struct {
+	File          string        `yaml:"-"`
+	Interval      time.Duration `yaml:"interval"`
+	Timeout       time.Duration `yaml:"timeout"`
+	ReadOnly      bool          `yaml:"read_only"`
+	AuditLog      string        `yaml:"audit_log"`
+	EventsLog     string        `yaml:"events_log"`
+	Concurrency   int           `yaml:"concurrency"`    // probes in flight at once
+	VerifyTimeout time.Duration `yaml:"verify_timeout"` // how long an action waits to see its effect
+	Clusters      []Cluster     `yaml:"clusters"`
+}
+
+// Cluster is one HA control plane.
+type Cluster struct {
+	Name        string                       `yaml:"name"`
+	Interval    time.Duration                `yaml:"interval"`
+	Timeout     time.Duration                `yaml:"timeout"`
+	HTTP        *promconfig.HTTPClientConfig `yaml:"http"` // TLS/auth/proxy for endpoint probes
+	Controllers []Controller                 `yaml:"controllers"`
+	Pacemaker   *Pacemaker                   `yaml:"pacemaker"`
+	HAProxy     []HAProxy                    `yaml:"haproxy"`
+	Services    []Service                    `yaml:"services"`
+	VIPs        []VIP                        `yaml:"vips"`
+}
+
+// Controller is one controller node; Name must match the Pacemaker node name.
+type Controller struct {
+	Name    string `yaml:"name"`
+	Address string `yaml:"address"`
+	BMC     *BMC   `yaml:"bmc"`
+}
+
+// BMC is how to reach a controller's baseboard management controller.
+type BMC struct {
+	Driver       string        `yaml:"driver"` // ipmi | redfish
+	Address      string        `yaml:"address"`
+	Port         int           `yaml:"port"`
+	Username     string        `yaml:"username"`
+	Password     string        `yaml:"password"` // refused: secrets never live in the file
+	PasswordEnv  string        `yaml:"password_env"`
+	PasswordFile string        `yaml:"password_file"`
+	CipherSuite  int           `yaml:"cipher_suite"`
+	InsecureTLS  bool          `yaml:"insecure_tls"`
+	Interval     time.Duration `yaml:"interval"`
+	Timeout      time.Duration `yaml:"timeout"`
+}
+
+// Pacemaker says how to run Pacemaker's CLI tools.
+type Pacemaker struct {
+	Command  []string      `yaml:"command"` // argv prefix; {{.Address}} {{.Name}} expand per controller
+	Interval time.Duration `yaml:"interval"`
+	Timeout  time.Duration `yaml:"timeout"`
+}
+
+// HAProxy is one load balancer (one per controller, typically).
+type HAProxy struct {
+	Controller  string        `yaml:"controller"`
+	StatsURL    string        `yaml:"stats_url"`    // http(s)://…;csv or …/metrics
+	StatsSocket string        `yaml:"stats_socket"` // /path, unix:///path or tcp://host:port
+	RuntimeAPI  string        `yaml:"runtime_api"`  // unix:///path or tcp://host:port
+	Interval    time.Duration `yaml:"interval"`
+	Timeout     time.Duration `yaml:"timeout"`
+}
+
+// Service is one OpenStack service as hacon shows it.
+type Service struct {
+	Name              string                       `yaml:"name"`
+	Mode              string                       `yaml:"mode"` // active-active | active-passive
+	PacemakerResource string                       `yaml:"pacemaker_resource"`
+	HAProxyBackend    string                       `yaml:"haproxy_backend"`
+	Endpoint          string                       `yaml:"endpoint"`     // template per controller
+	VIPEndpoint       string                       `yaml:"vip_endpoint"` // through the VIP
+	HTTP              *promconfig.HTTPClientConfig `yaml:"http"`
+	SlowThreshold     time.Duration                `yaml:"slow_threshold"` // latency above which "slow"
+	Interval          time.Duration                `yaml:"interval"`
+	Timeout           time.Duration                `yaml:"timeout"`
+}
+
+// VIP is a virtual IP managed by Pacemaker.
+type VIP struct {
+	Name              string `yaml:"name"`
+	Address           string `yaml:"address"`
+	PacemakerResource string `yaml:"pacemaker_resource"`
+}
+
+// Modes accepted in a service's mode key.
+const (
+	ModeActiveActive  = "active-active"
+	ModeActivePassive = "active-passive"
+)
+
+// TemplateData is what {{.Name}} and {{.Address}} expand from.
+type TemplateData struct {
+	Name    string
+	Address string
+}
+
+// Expand fills a {{.Name}}/{{.Address}} template for one controller.
+func Expand(tmpl string, c Controller) (string, error) {
+	t, err := template.New("x").Option("missingkey=error").Parse(tmpl)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := t.Execute(&b, TemplateData{Name: c.Name, Address: c.Address}); err != nil {
+		return "", fmt.Errorf("template %q: %w", tmpl, err)
+	}
+	return b.String(), nil
+}
+
+// ExpandArgs expands every element of an argv prefix for one controller.
+func ExpandArgs(args []string, c Controller) ([]string, error) {
+	out := make([]string, 0, len(args))
+	for _, a := range args {
+		s, err := Expand(a, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Controller returns the named controller of a cluster.
+func (c *Cluster) Controller(name string) (Controller, bool) {
+	for _, ctl := range c.Controllers {
+		if ctl.Name == name {
+			return ctl, true
+		}
+	}
+	return Controller{}, false
+}
+
+// ClusterByName finds a cluster.
+func (c *Config) ClusterByName(name string) (*Cluster, bool) {
+	for i := range c.Clusters {
+		if c.Clusters[i].Name == name {
+			return &c.Clusters[i], true
+		}
+	}
+	return nil, false
+}
+
+// IntervalFor resolves a per-source interval: the most specific non-zero wins.
+func (c *Config) IntervalFor(cl *Cluster, override time.Duration) time.Duration {
+	switch {
+	case override > 0:
+		return override
+	case cl != nil && cl.Interval > 0:
+		return cl.Interval
+	case c.Interval > 0:
+		return c.Interval
+	}
+	return DefaultInterval
+}
+
+// TimeoutFor resolves a per-source timeout; the default is 75% of the interval.
+func (c *Config) TimeoutFor(cl *Cluster, override, intervalOverride time.Duration) time.Duration {
+	switch {
+	case override > 0:
+		return override
+	case cl != nil && cl.Timeout > 0:
+		return cl.Timeout
+	case c.Timeout > 0:
+		return c.Timeout
+	}
+	return c.IntervalFor(cl, intervalOverride) * 3 / 4
+}

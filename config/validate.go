@@ -1,0 +1,223 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"text/template"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// validator checks meaning after decoding; it reuses the decoder's record of
+// lines so that every problem still points at file:line.
+type validator struct {
+	*decoder
+	cfg *Config
+}
+
+func (v *validator) bad(path, format string, args ...any) {
+	line := v.lines[path]
+	// Fall back to the nearest parent that has a line.
+	for p := path; line == 0 && p != ""; {
+		i := strings.LastIndexAny(p, ".[")
+		if i < 0 {
+			break
+		}
+		p = p[:i]
+		line = v.lines[p]
+	}
+	v.add(&yaml.Node{Line: line}, path, format, args...)
+}
+
+func (v *validator) validate() {
+	if len(v.cfg.Clusters) == 0 {
+		v.bad("clusters", "at least one cluster is required")
+	}
+	if v.cfg.Concurrency < 0 {
+		v.bad("concurrency", "must be positive")
+	}
+	names := map[string]int{}
+	for i := range v.cfg.Clusters {
+		c := &v.cfg.Clusters[i]
+		p := fmt.Sprintf("clusters[%d]", i)
+		v.requireName(p, c.Name, names, "cluster")
+		v.validateCluster(p, c)
+	}
+}
+
+func (v *validator) requireName(path, name string, seen map[string]int, what string) {
+	if name == "" {
+		v.bad(path+".name", "a %s needs a name", what)
+		return
+	}
+	if prev, dup := seen[name]; dup {
+		v.bad(path+".name", "duplicate %s name %q (first at line %d)", what, name, prev)
+		return
+	}
+	seen[name] = v.lines[path+".name"]
+}
+
+func (v *validator) validateCluster(p string, c *Cluster) {
+	ctl := map[string]int{}
+	for i, co := range c.Controllers {
+		cp := fmt.Sprintf("%s.controllers[%d]", p, i)
+		v.requireName(cp, co.Name, ctl, "controller")
+		if co.BMC != nil {
+			v.validateBMC(cp+".bmc", co.BMC)
+		}
+	}
+	if pm := c.Pacemaker; pm != nil {
+		if len(pm.Command) == 0 && v.lines[p+".pacemaker.command"] != 0 {
+			v.bad(p+".pacemaker.command", "an empty prefix; omit the key to run crm_mon directly")
+		}
+		for i, a := range pm.Command {
+			v.checkTemplate(fmt.Sprintf("%s.pacemaker.command[%d]", p, i), a)
+		}
+	}
+	lbs := map[string]int{}
+	for i, h := range c.HAProxy {
+		hp := fmt.Sprintf("%s.haproxy[%d]", p, i)
+		v.checkControllerRef(hp+".controller", h.Controller, ctl)
+		if prev, dup := lbs[h.Controller]; dup && h.Controller != "" {
+			v.bad(hp+".controller", "a second HAProxy for controller %q (first at line %d)", h.Controller, prev)
+		}
+		lbs[h.Controller] = v.lines[hp+".controller"]
+		switch {
+		case h.StatsURL == "" && h.StatsSocket == "":
+			v.bad(hp, "needs stats_url or stats_socket")
+		case h.StatsURL != "" && h.StatsSocket != "":
+			v.bad(hp+".stats_socket", "give stats_url or stats_socket, not both")
+		case h.StatsURL != "":
+			v.checkURL(hp+".stats_url", h.StatsURL, "http", "https")
+		default:
+			v.checkSocket(hp+".stats_socket", h.StatsSocket)
+		}
+		if h.RuntimeAPI != "" {
+			v.checkSocket(hp+".runtime_api", h.RuntimeAPI)
+		}
+	}
+	svcs := map[string]int{}
+	for i, s := range c.Services {
+		sp := fmt.Sprintf("%s.services[%d]", p, i)
+		v.requireName(sp, s.Name, svcs, "service")
+		switch s.Mode {
+		case "", ModeActiveActive, ModeActivePassive:
+		default:
+			v.bad(sp+".mode", "expected active-active or active-passive, got %q", s.Mode)
+		}
+		if s.Endpoint != "" && v.checkTemplate(sp+".endpoint", s.Endpoint) {
+			v.checkURL(sp+".endpoint", strings.NewReplacer("{{.Address}}", "127.0.0.1", "{{.Name}}", "x").Replace(s.Endpoint), "http", "https")
+		}
+		if s.VIPEndpoint != "" {
+			v.checkURL(sp+".vip_endpoint", s.VIPEndpoint, "http", "https")
+		}
+	}
+	vips := map[string]int{}
+	for i, vip := range c.VIPs {
+		vp := fmt.Sprintf("%s.vips[%d]", p, i)
+		v.requireName(vp, vip.Name, vips, "VIP")
+		if vip.Address != "" && net.ParseIP(vip.Address) == nil {
+			v.bad(vp+".address", "expected an IP address, got %q", vip.Address)
+		}
+		if vip.Address == "" && vip.PacemakerResource == "" {
+			v.bad(vp, "needs an address or a pacemaker_resource")
+		}
+	}
+}
+
+func (v *validator) validateBMC(p string, b *BMC) {
+	switch b.Driver {
+	case "ipmi", "redfish":
+	case "":
+		v.bad(p+".driver", "required: ipmi or redfish")
+	default:
+		v.bad(p+".driver", "expected ipmi or redfish, got %q", b.Driver)
+	}
+	if b.Address == "" {
+		v.bad(p+".address", "required: the BMC's host or IP")
+	}
+	if b.Port < 0 || b.Port > 65535 {
+		v.bad(p+".port", "expected a port between 1 and 65535, got %d", b.Port)
+	}
+	if b.Password != "" {
+		v.bad(p+".password", "a password may not be given inline; use password_env or password_file")
+	}
+	if b.PasswordEnv != "" && b.PasswordFile != "" {
+		v.bad(p+".password_file", "give password_env or password_file, not both")
+	}
+	if b.PasswordFile != "" {
+		v.checkSecretFile(p+".password_file", b.PasswordFile)
+	}
+	if b.CipherSuite != 0 && b.Driver == "redfish" {
+		v.bad(p+".cipher_suite", "only for driver ipmi")
+	}
+	if b.CipherSuite < 0 || b.CipherSuite > 17 {
+		v.bad(p+".cipher_suite", "expected an IPMI cipher suite 0..17, got %d", b.CipherSuite)
+	}
+	if b.InsecureTLS && b.Driver == "ipmi" {
+		v.bad(p+".insecure_tls", "only for driver redfish")
+	}
+}
+
+// checkSecretFile refuses a secret others can read: it would already be leaked.
+func (v *validator) checkSecretFile(path, file string) {
+	st, err := os.Stat(expandHome(file))
+	if err != nil {
+		v.bad(path, "cannot read secret file: %v", err)
+		return
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		v.bad(path, "secret file %s is readable by group or others (mode %04o); chmod 600 it", file, st.Mode().Perm())
+	}
+}
+
+func (v *validator) checkControllerRef(path, name string, ctl map[string]int) {
+	if name == "" {
+		v.bad(path, "required: the controller this HAProxy runs on")
+		return
+	}
+	if _, ok := ctl[name]; !ok {
+		v.bad(path, "unknown controller %q (not in this cluster's controllers)", name)
+	}
+}
+
+func (v *validator) checkTemplate(path, s string) bool {
+	if _, err := template.New("x").Parse(s); err != nil {
+		v.bad(path, "bad template: %v", err)
+		return false
+	}
+	if _, err := Expand(s, Controller{Name: "n", Address: "a"}); err != nil {
+		v.bad(path, "bad template (only {{.Name}} and {{.Address}} exist): %v", err)
+		return false
+	}
+	return true
+}
+
+func (v *validator) checkURL(path, s string, schemes ...string) {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" {
+		v.bad(path, "expected a URL like %s://host:port/path, got %q", schemes[0], s)
+		return
+	}
+	for _, sc := range schemes {
+		if u.Scheme == sc {
+			return
+		}
+	}
+	v.bad(path, "expected scheme %s, got %q", strings.Join(schemes, " or "), u.Scheme)
+}
+
+func (v *validator) checkSocket(path, s string) {
+	switch {
+	case strings.HasPrefix(s, "/"), strings.HasPrefix(s, "unix:///"):
+	case strings.HasPrefix(s, "tcp://"):
+		if _, _, err := net.SplitHostPort(strings.TrimPrefix(s, "tcp://")); err != nil {
+			v.bad(path, "expected tcp://host:port, got %q", s)
+		}
+	default:
+		v.bad(path, "expected /path, unix:///path or tcp://host:port, got %q", s)
+	}
+}

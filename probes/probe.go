@@ -1,0 +1,167 @@
+// Package probes polls every source hacon watches — OpenStack endpoints,
+// HAProxy, Pacemaker, BMCs — and hands the scheduler cluster.Results. Each
+// source kind has one poll function with the shared ProbeFunc signature,
+// registered by kind; transports are kept apart from parsers, which take an
+// io.Reader.
+package probes
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/config"
+)
+
+// Target is one source to poll, with everything its probe needs.
+type Target struct {
+	ID       cluster.SourceID
+	Address  string // shown to operators; never carries a secret
+	Interval time.Duration
+	Timeout  time.Duration
+
+	Cluster    *config.Cluster
+	Controller *config.Controller // haproxy, bmc and per-controller endpoints
+	HAProxy    *config.HAProxy
+	Service    *config.Service
+	URL        string // endpoint probes: the expanded URL
+
+	Deps *Deps
+}
+
+// Deps are the shared, long-lived helpers probes use. They are safe for
+// concurrent use.
+type Deps struct {
+	Runner Runner    // runs Pacemaker's CLI; the demo swaps in a simulator
+	BMC    BMCPoller // polls BMCs; nil disables BMC sources
+	HTTP   *HTTPClients
+}
+
+// BMCPoller is what the bmc package offers the BMC probe.
+type BMCPoller interface {
+	Poll(ctx context.Context, cluster string, c config.Controller) cluster.BMCStatus
+}
+
+// ProbeFunc polls one target once. It must return by ctx's deadline and
+// put any failure in Result.Err rather than panic or hang.
+type ProbeFunc func(ctx context.Context, t *Target) cluster.Result
+
+var (
+	registryMu sync.RWMutex
+	registry   = map[cluster.SourceKind]ProbeFunc{}
+)
+
+// Register adds the poll function of a source kind.
+func Register(kind cluster.SourceKind, fn ProbeFunc) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	registry[kind] = fn
+}
+
+// Lookup returns the poll function of a kind.
+func Lookup(kind cluster.SourceKind) (ProbeFunc, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	fn, ok := registry[kind]
+	return fn, ok
+}
+
+// Poll runs the registered probe of t's kind under t's timeout and stamps
+// the result with its id, address, start and duration.
+func Poll(ctx context.Context, t *Target) cluster.Result {
+	fn, ok := Lookup(t.ID.Kind)
+	start := time.Now()
+	var r cluster.Result
+	if !ok {
+		r = cluster.Result{Err: fmt.Sprintf("no probe registered for kind %q", t.ID.Kind)}
+	} else {
+		ctx, cancel := context.WithTimeout(ctx, t.Timeout)
+		r = fn(ctx, t)
+		cancel()
+	}
+	r.ID, r.Started, r.Duration = t.ID, start, time.Since(start)
+	if r.Address == "" {
+		r.Address = t.Address
+	}
+	return r
+}
+
+// Targets lists every source the config names, in a stable order.
+func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
+	var ts []*Target
+	for ci := range cfg.Clusters {
+		cc := &cfg.Clusters[ci]
+		mk := func(kind cluster.SourceKind, name, addr string, override, ioverride time.Duration) *Target {
+			return &Target{
+				ID:       cluster.SourceID{Cluster: cc.Name, Kind: kind, Name: name},
+				Address:  addr,
+				Interval: cfg.IntervalFor(cc, ioverride),
+				Timeout:  cfg.TimeoutFor(cc, override, ioverride),
+				Cluster:  cc,
+				Deps:     deps,
+			}
+		}
+		if pm := cc.Pacemaker; pm != nil {
+			ts = append(ts, mk(cluster.KindPacemaker, "pacemaker", pacemakerAddress(cc), pm.Timeout, pm.Interval))
+		}
+		for hi := range cc.HAProxy {
+			h := &cc.HAProxy[hi]
+			addr := h.StatsURL
+			if addr == "" {
+				addr = h.StatsSocket
+			}
+			t := mk(cluster.KindHAProxy, h.Controller, redact(addr), h.Timeout, h.Interval)
+			t.HAProxy = h
+			if c, ok := cc.Controller(h.Controller); ok {
+				t.Controller = &c
+			}
+			ts = append(ts, t)
+		}
+		for i := range cc.Controllers {
+			c := &cc.Controllers[i]
+			if c.BMC == nil || deps.BMC == nil {
+				continue
+			}
+			t := mk(cluster.KindBMC, c.Name, fmt.Sprintf("%s %s:%d", c.BMC.Driver, c.BMC.Address, c.BMC.Port), c.BMC.Timeout, c.BMC.Interval)
+			t.Controller = c
+			ts = append(ts, t)
+		}
+		for si := range cc.Services {
+			s := &cc.Services[si]
+			if s.Endpoint != "" {
+				for i := range cc.Controllers {
+					c := &cc.Controllers[i]
+					u, err := config.Expand(s.Endpoint, *c)
+					if err != nil {
+						return nil, fmt.Errorf("cluster %s service %s endpoint: %w", cc.Name, s.Name, err)
+					}
+					t := mk(cluster.KindEndpoint, s.Name+"@"+c.Name, redact(u), s.Timeout, s.Interval)
+					t.Service, t.Controller, t.URL = s, c, u
+					ts = append(ts, t)
+				}
+			}
+			if s.VIPEndpoint != "" {
+				t := mk(cluster.KindEndpoint, s.Name+"@vip", redact(s.VIPEndpoint), s.Timeout, s.Interval)
+				t.Service, t.URL = s, s.VIPEndpoint
+				ts = append(ts, t)
+			}
+		}
+	}
+	return ts, nil
+}
+
+func pacemakerAddress(cc *config.Cluster) string {
+	if len(cc.Controllers) == 0 {
+		return "local crm_mon"
+	}
+	names := ""
+	for i, c := range cc.Controllers {
+		if i > 0 {
+			names += ","
+		}
+		names += c.Name
+	}
+	return "crm_mon via " + names
+}

@@ -1,0 +1,81 @@
+package probes
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os/exec"
+	"strings"
+	"syscall"
+)
+
+// Runner runs a command line (prefix + tool + args) and returns its output.
+// The real one execs it; the demo answers the same argv from a simulator,
+// so the Pacemaker probe and actions run the same parsing path either way.
+type Runner interface {
+	Run(ctx context.Context, argv []string) (stdout, stderr []byte, err error)
+}
+
+// ExitError is a command that ran and exited non-zero.
+type ExitError struct {
+	Argv   []string
+	Code   int
+	Stderr string
+}
+
+func (e *ExitError) Error() string {
+	msg := strings.TrimSpace(e.Stderr)
+	if len(msg) > 300 {
+		msg = msg[:300] + "…"
+	}
+	if msg == "" {
+		return fmt.Sprintf("%s exited %d", e.Argv[0], e.Code)
+	}
+	return fmt.Sprintf("%s exited %d: %s", e.Argv[0], e.Code, msg)
+}
+
+// ExecRunner runs commands for real, killing the whole process group when
+// ctx ends so an ssh that hangs cannot outlive its timeout.
+type ExecRunner struct{}
+
+// Run implements Runner.
+func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
+	if len(argv) == 0 {
+		return nil, nil, errors.New("empty command")
+	}
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error {
+		if cmd.Process != nil {
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		}
+		return nil
+	}
+	cmd.WaitDelay = 0
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		return out.Bytes(), errb.Bytes(), fmt.Errorf("%s: timed out: %w", argv[0], ctx.Err())
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return out.Bytes(), errb.Bytes(), &ExitError{Argv: argv, Code: ee.ExitCode(), Stderr: errb.String()}
+	}
+	if err != nil {
+		return out.Bytes(), errb.Bytes(), fmt.Errorf("%s: %w", argv[0], err)
+	}
+	return out.Bytes(), errb.Bytes(), nil
+}
+
+// redact removes user info from URLs so a source address never shows a secret.
+func redact(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = nil
+	return u.String()
+}

@@ -1,0 +1,275 @@
+package probes
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/config"
+)
+
+// HistoryLen is how many results are kept per source for the timeline.
+const HistoryLen = 50
+
+// MaxBackoff caps the delay between polls of a failing source.
+const MaxBackoff = 30 * time.Second
+
+// Scheduler polls every target on its own interval, never letting one slow
+// source delay another: each poll runs in its own goroutine under its own
+// timeout, a source still being polled is skipped (not queued), and at most
+// Concurrency polls are in flight.
+type Scheduler struct {
+	cfg     *config.Config
+	targets []*Target
+	sem     chan struct{}
+	now     func() time.Time
+
+	mu       sync.Mutex
+	inputs   cluster.Inputs
+	history  map[cluster.SourceID][]cluster.Result
+	nextGen  map[cluster.SourceID]uint64
+	inflight map[cluster.SourceID]bool
+	seq      uint64
+	snap     cluster.Snapshot
+
+	updates chan struct{}
+	kick    chan struct{}
+	wg      sync.WaitGroup
+}
+
+// NewScheduler prepares polling of targets; nothing runs until Run or PollOnce.
+func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
+	conc := cfg.Concurrency
+	if conc <= 0 {
+		conc = config.DefaultConcurrency
+	}
+	s := &Scheduler{
+		cfg: cfg, targets: targets, sem: make(chan struct{}, conc), now: time.Now,
+		inputs:   cluster.Inputs{},
+		history:  map[cluster.SourceID][]cluster.Result{},
+		nextGen:  map[cluster.SourceID]uint64{},
+		inflight: map[cluster.SourceID]bool{},
+		updates:  make(chan struct{}, 1),
+		kick:     make(chan struct{}, 1),
+	}
+	start := s.now()
+	for _, t := range targets {
+		s.inputs[t.ID] = &cluster.SourceState{ID: t.ID, Address: t.Address, Interval: t.Interval, Since: start}
+	}
+	s.snap = cluster.Build(cfg, s.inputs, start, 0)
+	return s
+}
+
+// Updates signals (coalesced) that a new snapshot is available.
+func (s *Scheduler) Updates() <-chan struct{} { return s.updates }
+
+// Snapshot returns the newest snapshot.
+func (s *Scheduler) Snapshot() cluster.Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.snap
+}
+
+// Rebuild makes a fresh snapshot now (ages and staleness move with time even
+// when no result arrives).
+func (s *Scheduler) Rebuild() cluster.Snapshot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.rebuildLocked()
+	return s.snap
+}
+
+func (s *Scheduler) rebuildLocked() {
+	s.seq++
+	s.snap = cluster.Build(s.cfg, s.inputs, s.now(), s.seq)
+}
+
+// History returns the recent results of one source, oldest first.
+func (s *Scheduler) History(id cluster.SourceID) []cluster.Result {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]cluster.Result(nil), s.history[id]...)
+}
+
+// Kick asks every source to poll now (after an action, to verify sooner).
+func (s *Scheduler) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run polls until ctx ends, then waits for in-flight polls to notice.
+func (s *Scheduler) Run(ctx context.Context) {
+	kicks := make([]chan struct{}, len(s.targets))
+	for i, t := range s.targets {
+		kicks[i] = make(chan struct{}, 1)
+		s.wg.Add(1)
+		go s.loop(ctx, t, kicks[i])
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.kick:
+				for _, k := range kicks {
+					select {
+					case k <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}
+	}()
+	<-ctx.Done()
+	s.wg.Wait()
+}
+
+func (s *Scheduler) loop(ctx context.Context, t *Target, kick <-chan struct{}) {
+	defer s.wg.Done()
+	// Spread the first polls so sources do not all fire in the same instant.
+	delay := time.Duration(rand.Int64N(int64(t.Interval)/10 + 1))
+	failures := 0
+	for {
+		timer := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return
+		case <-timer.C:
+		case <-kick:
+			timer.Stop()
+		}
+		done := s.start(ctx, t)
+		if done == nil {
+			delay = t.Interval // still running: skipped, try again later
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case ok := <-done:
+			if ok {
+				failures = 0
+			} else {
+				failures++
+			}
+		case <-time.After(t.Interval):
+			// Hung past an interval: leave it running and keep the cadence;
+			// the next tick finds it in flight and skips.
+		}
+		delay = nextDelay(t.Interval, failures)
+	}
+}
+
+// nextDelay is the interval with ±10% jitter, doubled per consecutive
+// failure up to MaxBackoff (but never below the interval).
+func nextDelay(interval time.Duration, failures int) time.Duration {
+	d := interval
+	for i := 0; i < failures && d < MaxBackoff; i++ {
+		d *= 2
+	}
+	if d > MaxBackoff && interval < MaxBackoff {
+		d = MaxBackoff
+	}
+	jitter := time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
+	return d + jitter
+}
+
+// start launches one poll of t unless one is already in flight (then it
+// records a skip and returns nil). The channel reports success.
+func (s *Scheduler) start(ctx context.Context, t *Target) <-chan bool {
+	s.mu.Lock()
+	if s.inflight[t.ID] {
+		s.mu.Unlock()
+		return nil
+	}
+	s.inflight[t.ID] = true
+	s.nextGen[t.ID]++
+	gen := s.nextGen[t.ID]
+	s.mu.Unlock()
+
+	done := make(chan bool, 1)
+	go func() {
+		defer func() {
+			s.mu.Lock()
+			delete(s.inflight, t.ID)
+			s.mu.Unlock()
+		}()
+		select {
+		case s.sem <- struct{}{}:
+		case <-ctx.Done():
+			done <- false
+			return
+		}
+		r := Poll(ctx, t)
+		<-s.sem
+		r.Generation = gen
+		if ctx.Err() == nil {
+			s.Record(r)
+		}
+		done <- r.OK()
+	}()
+	return done
+}
+
+// Record stores a result unless a newer generation of the same source is
+// already stored, keeps it in the source's history and rebuilds the snapshot.
+func (s *Scheduler) Record(r cluster.Result) {
+	s.mu.Lock()
+	st := s.inputs[r.ID]
+	if st == nil {
+		st = &cluster.SourceState{ID: r.ID, Since: s.now()}
+		s.inputs[r.ID] = st
+	}
+	if st.Latest != nil && st.Latest.Generation > r.Generation {
+		s.mu.Unlock()
+		return
+	}
+	rc := r
+	st.Latest = &rc
+	if r.OK() {
+		st.LastGood = &rc
+		st.LastSuccess = r.Started.Add(r.Duration)
+	}
+	h := append(s.history[r.ID], r)
+	if len(h) > HistoryLen {
+		h = h[len(h)-HistoryLen:]
+	}
+	s.history[r.ID] = h
+	s.rebuildLocked()
+	s.mu.Unlock()
+	select {
+	case s.updates <- struct{}{}:
+	default:
+	}
+}
+
+// PollOnce polls every target once, concurrently, and returns the snapshot
+// when all have answered or timed out. Used by `hacon status`.
+func (s *Scheduler) PollOnce(ctx context.Context) cluster.Snapshot {
+	var wg sync.WaitGroup
+	for _, t := range s.targets {
+		wg.Add(1)
+		go func(t *Target) {
+			defer wg.Done()
+			done := s.start(ctx, t)
+			if done == nil {
+				return
+			}
+			// A probe that ignores its deadline must not hold us past it.
+			select {
+			case <-done:
+			case <-time.After(t.Timeout + t.Timeout/10 + 50*time.Millisecond):
+			case <-ctx.Done():
+			}
+		}(t)
+	}
+	wg.Wait()
+	return s.Rebuild()
+}
