@@ -124,6 +124,9 @@ func (a *assessor) services() {
 		if s.Stale {
 			a.add(SevWarning, s.Name, "%s: Pacemaker data is stale, placement may be out of date", s.Name)
 		}
+		if !s.Known {
+			continue // its sources' own alerts say why nothing is known
+		}
 		if s.Serving < s.Expected {
 			sev := SevWarning
 			if s.Serving == 0 {
@@ -131,7 +134,7 @@ func (a *assessor) services() {
 			}
 			var why []string
 			for _, c := range s.Cells {
-				if !c.Serving() && !(s.Mode == ModeActivePassive && c.Role == RoleStopped && !c.Failed) {
+				if c.Known() && !c.Serving() && !(s.Mode == ModeActivePassive && c.Role == RoleStopped && !c.Failed) {
 					why = append(why, cellTrouble(c))
 				}
 			}

@@ -241,6 +241,7 @@ func (m *merger) services(pmStale bool) {
 			if cell.Serving() {
 				svc.Serving++
 			}
+			svc.Known = svc.Known || cell.Known()
 			svc.Cells = append(svc.Cells, cell)
 		}
 		svc.Expected = len(m.cc.Controllers)

@@ -73,6 +73,7 @@ type Service struct {
 	VIP      *EndpointResult
 	Serving  int // cells that are serving (see Cell.Serving)
 	Expected int // cells that should serve: all for A/A, one for A/P
+	Known    bool // at least one plane reported on at least one cell
 	Stale    bool
 }
 
@@ -114,6 +115,11 @@ func (c Cell) Backup() bool {
 		}
 	}
 	return false
+}
+
+// Known reports whether any plane said anything about this cell.
+func (c Cell) Known() bool {
+	return c.Role != "" || len(c.LB) > 0 || c.Endpoint != nil
 }
 
 // Serving reports whether the cell carries traffic: running (when Pacemaker

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/hacon/hacon/cluster"
+)
+
+// cmdStatus polls every source once and prints the snapshot; the exit code
+// follows the Nagios plugin convention so it doubles as a monitoring check.
+func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("status", stderr)
+	path := fs.String("config", "", "config file")
+	useDemo := fs.Bool("demo", false, "poll the embedded demo cluster")
+	output := fs.String("o", "text", "output format: text or json")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if *output != "text" && *output != "json" {
+		fmt.Fprintf(stderr, "hacon status: -o must be text or json, got %q\n", *output)
+		return cluster.ExitUnknown
+	}
+	src, err := newSources(*path, *useDemo)
+	if err != nil {
+		fmt.Fprintf(stderr, "UNKNOWN: %v\n", err)
+		return cluster.ExitUnknown
+	}
+	defer src.close()
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	snap := src.sched.PollOnce(ctx)
+	if *output == "json" {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(snap.Report()); err != nil {
+			fmt.Fprintf(stderr, "UNKNOWN: %v\n", err)
+			return cluster.ExitUnknown
+		}
+		return snap.ExitCode()
+	}
+	printStatus(stdout, &snap)
+	return snap.ExitCode()
+}
+
+func printStatus(w io.Writer, snap *cluster.Snapshot) {
+	code := snap.ExitCode()
+	fmt.Fprintf(w, "HACON %s", cluster.ExitWord(code))
+	for _, c := range snap.Clusters {
+		crit, warn := 0, 0
+		for _, a := range c.Alerts {
+			switch a.Severity {
+			case cluster.SevCritical:
+				crit++
+			case cluster.SevWarning:
+				warn++
+			}
+		}
+		fmt.Fprintf(w, " - %s: %d critical, %d warning", c.Name, crit, warn)
+	}
+	fmt.Fprintln(w)
+	for _, c := range snap.Clusters {
+		fmt.Fprintf(w, "\ncluster %s  quorum=%t dc=%s via=%s\n", c.Name, c.Quorum, dash(c.DC), dash(c.PacemakerVia))
+		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NODE\tPACEMAKER\tPOWER\tFENCE-READY")
+		for _, n := range c.Nodes {
+			fr := "-"
+			if n.BMC != nil {
+				fr = fmt.Sprint(n.BMC.FenceReady)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n.Name, n.PcmkState(), n.Power(), fr)
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+		header := "SERVICE\tMODE\tSERVING"
+		for _, n := range c.Nodes {
+			if n.Controller {
+				header += "\t" + strings.ToUpper(n.Name)
+			}
+		}
+		fmt.Fprintln(tw, header)
+		for _, s := range c.Services {
+			line := fmt.Sprintf("%s\t%s\t%d/%d", s.Name, s.Mode, s.Serving, s.Expected)
+			for _, cell := range s.Cells {
+				line += "\t" + cellText(cell)
+			}
+			fmt.Fprintln(tw, line)
+		}
+		tw.Flush()
+		fmt.Fprintln(w)
+		for _, v := range c.VIPs {
+			fmt.Fprintf(w, "VIP %s %s on %s\n", v.Name, dash(v.Address), dash(v.Node))
+		}
+		fmt.Fprintln(w)
+		for _, s := range c.Sources {
+			state := "ok"
+			if !s.OK {
+				state = "FAIL " + s.Error
+			}
+			fmt.Fprintf(w, "source %-9s %-28s %s\n", s.Kind, s.Name, state)
+		}
+		for _, a := range c.Alerts {
+			fmt.Fprintf(w, "%-8s %s\n", strings.ToUpper(a.Severity.String()), a.Message)
+		}
+	}
+}
+
+func cellText(c cluster.Cell) string {
+	parts := []string{}
+	if c.Role != "" {
+		r := c.Role
+		if c.Failed {
+			r = "FAILED"
+		}
+		parts = append(parts, r)
+	}
+	if st := c.LBStatus(); st != "" {
+		if c.Backup() {
+			st += "(bck)"
+		}
+		parts = append(parts, st)
+	}
+	if e := c.Endpoint; e != nil {
+		if e.OK {
+			parts = append(parts, fmt.Sprintf("ok %dms", e.Latency.Milliseconds()))
+		} else {
+			parts = append(parts, "fail")
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, "/")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
