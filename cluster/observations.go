@@ -194,6 +194,8 @@ type LoadBalancer struct {
 	Servers  []LBServer
 	Backends []LBBackend
 }
+	Source   string // how it was read: "stats page CSV", "stats socket", "prometheus"
+	Warning  string // a partial answer, e.g. backup flags unknown; empty when complete
 
 // LBBackend is a BACKEND row.
 type LBBackend struct {
