@@ -34,8 +34,8 @@ func (a *assessor) add(sev Severity, subject, format string, args ...any) {
 
 func (a *assessor) sources() {
 	for _, s := range a.c.Sources {
-		if s.OK || s.Error == "not polled yet" {
-			continue
+		if s.OK || s.Error == "not polled yet" || s.Kind == KindEndpoint {
+			continue // endpoint failures are told per service, with context
 		}
 		what := sourceWords(s)
 		sev := SevWarning
@@ -159,7 +159,7 @@ func (a *assessor) services() {
 				}
 				a.add(SevWarning, s.Name, "%s: HAProxies disagree about %s (%s)", s.Name, c.Node, strings.Join(says, ", "))
 			}
-			if e := c.Endpoint; e != nil && e.OK && e.TLSDaysLeft >= 0 && e.TLSDaysLeft < 14 {
+			if e := c.Endpoint; e != nil && e.OK && e.TLS && e.TLSDaysLeft < 14 {
 				a.add(SevWarning, s.Name, "%s on %s: TLS certificate expires in %d days", s.Name, c.Node, e.TLSDaysLeft)
 			}
 		}

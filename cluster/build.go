@@ -176,9 +176,14 @@ func (m *merger) endpoints() {
 			names = append(names, s.Name+"@vip")
 		}
 		for _, n := range names {
-			if r, stale := m.good(KindEndpoint, n); r != nil && r.Endpoint != nil && !stale {
-				m.out.Endpoints = append(m.out.Endpoints, *r.Endpoint)
+			// A failed probe is still an observation of the endpoint (it
+			// timed out, it refused): show the newest attempt, not the last
+			// success.
+			st := m.in[SourceID{m.cc.Name, KindEndpoint, n}]
+			if st == nil || st.Latest == nil || st.Latest.Endpoint == nil || st.Stale(m.now) && st.Latest.OK() {
+				continue
 			}
+			m.out.Endpoints = append(m.out.Endpoints, *st.Latest.Endpoint)
 		}
 	}
 }

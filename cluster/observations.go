@@ -65,6 +65,7 @@ type PacemakerStatus struct {
 	Failures        []Failure
 	FenceHistory    []FenceEvent
 	NodeAttributes  map[string]map[string]string // node → name → value
+	Warnings        []string                     // partial answer, e.g. the CIB query failed: cli-prefer/promoted-max unknown
 }
 
 // PcmkNode is a node as Pacemaker sees it.
@@ -154,7 +155,7 @@ type Instance struct {
 // Constraint is a location constraint left by a CLI move or ban.
 type Constraint struct {
 	ID       string
-	Kind     string // "cli-prefer" or "cli-ban"
+	Kind     string // "cli-prefer" or "cli-ban" (left by crm_resource), or "ban" (any other -INFINITY location crm_mon lists)
 	Resource string
 	Node     string
 	Role     string
@@ -193,9 +194,9 @@ type LoadBalancer struct {
 	Name     string // the controller hosting this HAProxy
 	Servers  []LBServer
 	Backends []LBBackend
-}
 	Source   string // how it was read: "stats page CSV", "stats socket", "prometheus"
 	Warning  string // a partial answer, e.g. backup flags unknown; empty when complete
+}
 
 // LBBackend is a BACKEND row.
 type LBBackend struct {
@@ -233,7 +234,8 @@ type EndpointResult struct {
 	Error       string
 	Version     string // CURRENT version from an OpenStack version document
 	Health      string // oslo.middleware healthcheck text, when probed
-	TLSDaysLeft int    // -1 when not TLS
+	TLS         bool   // answered over TLS; TLSDaysLeft is then meaningful
+	TLSDaysLeft int    // days until the server certificate expires
 }
 
 // Power states.
@@ -255,4 +257,6 @@ type BMCStatus struct {
 	Provider   string
 	Error      string
 	FenceReady bool
+	Skipped    bool      // a call to this BMC was still in flight: this is the previous status
+	ObservedAt time.Time // when this status was read from the BMC; age grows while Skipped
 }

@@ -78,7 +78,7 @@ func probeEndpoint(ctx context.Context, t *Target) cluster.Result {
 	if t.Controller != nil {
 		node = t.Controller.Name
 	}
-	res := cluster.EndpointResult{Service: t.Service.Name, Node: node, URL: redact(t.URL), TLSDaysLeft: -1}
+	res := cluster.EndpointResult{Service: t.Service.Name, Node: node, URL: redact(t.URL)}
 	client, err := t.Deps.HTTP.For(t.Cluster, t.Service)
 	if err == nil {
 		err = CheckEndpoint(ctx, client, t.URL, &res)
@@ -117,6 +117,7 @@ func CheckEndpoint(ctx context.Context, client *http.Client, rawURL string, res 
 	defer resp.Body.Close()
 	res.StatusCode = resp.StatusCode
 	if resp.TLS != nil && len(resp.TLS.PeerCertificates) > 0 {
+		res.TLS = true
 		res.TLSDaysLeft = int(time.Until(resp.TLS.PeerCertificates[0].NotAfter).Hours() / 24)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))

@@ -1,0 +1,123 @@
+package probes
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/config"
+)
+
+const kindTest cluster.SourceKind = "test"
+
+var hangForever = make(chan struct{}) // never closed: a probe that ignores its context
+
+func init() {
+	Register(kindTest, func(ctx context.Context, t *Target) cluster.Result {
+		switch t.ID.Name {
+		case "hang":
+			<-hangForever
+		case "slow":
+			<-ctx.Done()
+			return cluster.Result{Err: "timed out"}
+		case "fail":
+			return cluster.Result{Err: "boom"}
+		}
+		return cluster.Result{Endpoint: &cluster.EndpointResult{OK: true}}
+	})
+}
+
+func testTargets(names ...string) []*Target {
+	var ts []*Target
+	for _, n := range names {
+		ts = append(ts, &Target{ID: cluster.SourceID{Cluster: "c", Kind: kindTest, Name: n}, Interval: 100 * time.Millisecond, Timeout: 200 * time.Millisecond})
+	}
+	return ts
+}
+
+func testCfg() *config.Config {
+	return &config.Config{Interval: 100 * time.Millisecond, Concurrency: 4, Clusters: []config.Cluster{{Name: "c"}}}
+}
+
+func TestRecordDropsLateGeneration(t *testing.T) {
+	s := NewScheduler(testCfg(), testTargets("a"))
+	id := cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "a"}
+	s.Record(cluster.Result{ID: id, Generation: 5, Err: "newer"})
+	s.Record(cluster.Result{ID: id, Generation: 4})
+	s.mu.Lock()
+	got := s.inputs[id].Latest
+	s.mu.Unlock()
+	if got.Generation != 5 || got.Err != "newer" {
+		t.Fatalf("late generation overwrote newer: %+v", got)
+	}
+}
+
+func TestHistoryIsBounded(t *testing.T) {
+	s := NewScheduler(testCfg(), testTargets("a"))
+	id := cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "a"}
+	for g := uint64(1); g <= HistoryLen+20; g++ {
+		s.Record(cluster.Result{ID: id, Generation: g})
+	}
+	h := s.History(id)
+	if len(h) != HistoryLen || h[len(h)-1].Generation != HistoryLen+20 {
+		t.Fatalf("history len %d, last %d", len(h), h[len(h)-1].Generation)
+	}
+}
+
+// A probe that never returns and one that waits for its deadline must not
+// hold PollOnce past the timeout, nor delay the healthy source.
+func TestPollOnceBoundedByTimeout(t *testing.T) {
+	s := NewScheduler(testCfg(), testTargets("ok", "hang", "slow"))
+	start := time.Now()
+	snap := s.PollOnce(context.Background())
+	if el := time.Since(start); el > 200*time.Millisecond*11/10+100*time.Millisecond {
+		t.Fatalf("PollOnce took %v with hung sources", el)
+	}
+	src := snap.Clusters[0].Sources
+	got := map[string]bool{}
+	for _, x := range src {
+		got[x.Name] = x.OK
+	}
+	if !got["ok"] || got["slow"] {
+		t.Fatalf("sources: %+v", src)
+	}
+}
+
+func TestRunSkipsWhileInFlightAndKeepsOthersPolling(t *testing.T) {
+	s := NewScheduler(testCfg(), testTargets("ok", "hang"))
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	var updates atomic.Int32
+	go func() {
+		for range s.Updates() {
+			updates.Add(1)
+		}
+	}()
+	s.Run(ctx)
+	okHist := s.History(cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "ok"})
+	hangHist := s.History(cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "hang"})
+	if len(okHist) < 3 {
+		t.Errorf("healthy source polled only %d times in 700ms at 100ms interval", len(okHist))
+	}
+	if len(hangHist) != 0 {
+		t.Errorf("hung source recorded %d results", len(hangHist))
+	}
+	if updates.Load() == 0 {
+		t.Error("no update signalled")
+	}
+}
+
+func TestNextDelayBacksOff(t *testing.T) {
+	iv := time.Second
+	if d := nextDelay(iv, 0); d < 900*time.Millisecond || d > 1100*time.Millisecond {
+		t.Errorf("no failure: %v", d)
+	}
+	if d := nextDelay(iv, 3); d < 7*time.Second || d > 9*time.Second {
+		t.Errorf("3 failures: %v, want ~8s", d)
+	}
+	if d := nextDelay(iv, 20); d > MaxBackoff*11/10 {
+		t.Errorf("backoff not capped: %v", d)
+	}
+}
