@@ -71,8 +71,8 @@ type Service struct {
 	Backend  string // HAProxy backend, if any
 	Cells    []Cell // one per controller, in inventory order
 	VIP      *EndpointResult
-	Serving  int // cells that are serving (see Cell.Serving)
-	Expected int // cells that should serve: all for A/A, one for A/P
+	Serving  int  // cells that are serving (see Cell.Serving)
+	Expected int  // cells that should serve: all for A/A, one for A/P
 	Known    bool // at least one plane reported on at least one cell
 	Stale    bool
 }

@@ -145,8 +145,8 @@ func TestEndpointTLSNeedsCA(t *testing.T) {
 func TestCurrentVersionShapes(t *testing.T) {
 	for body, want := range map[string]string{
 		`{"versions":{"values":[{"id":"v2.0","status":"deprecated"},{"id":"v3.14","status":"stable"}]}}`: "v3.14",
-		`{"versions":[{"id":"v2.1","status":"CURRENT"}]}`:                                               "v2.1",
-		`{"version":{"id":"v3.14","status":"stable"}}`:                                                  "v3.14",
+		`{"versions":[{"id":"v2.1","status":"CURRENT"}]}`:                                                "v2.1",
+		`{"version":{"id":"v3.14","status":"stable"}}`:                                                   "v3.14",
 		`<html>`: "",
 	} {
 		if got := CurrentVersion([]byte(body)); got != want {
