@@ -1,0 +1,126 @@
+package demo
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/probes"
+)
+
+// startPolling wires the real probes to a running demo, as `hacon demo` does.
+func startPolling(t *testing.T, d *Cluster) *probes.Scheduler {
+	t.Helper()
+	cfg := d.Config()
+	deps := &probes.Deps{Runner: d.Runner(), HTTP: probes.NewHTTPClients(), BMC: demoBMCPoller(cfg)}
+	ts, err := probes.Targets(cfg, deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return probes.NewScheduler(cfg, ts)
+}
+
+func pollUntil(t *testing.T, s *probes.Scheduler, what string, ok func(*cluster.Cluster) bool) *cluster.Cluster {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		snap := s.PollOnce(context.Background())
+		c := &snap.Clusters[0]
+		if ok(c) {
+			return c
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not seen within 15s; alerts: %+v", what, c.Alerts)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func TestDemoHealthyThenNodePoweredOff(t *testing.T) {
+	d, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	s := startPolling(t, d)
+
+	c := pollUntil(t, s, "healthy", func(c *cluster.Cluster) bool { return c.Quorum })
+	online := 0
+	for _, n := range c.Nodes {
+		if n.Pacemaker != nil && n.Pacemaker.Online {
+			online++
+		}
+	}
+	if online != 3 {
+		t.Fatalf("online nodes = %d, want 3", online)
+	}
+	pub := c.VIPByName("public")
+	if pub == nil || pub.Node == "" {
+		t.Fatalf("VIP public has no node: %+v", c.VIPs)
+	}
+	for _, src := range c.Sources {
+		if !src.OK {
+			t.Errorf("healthy demo: source %s/%s failed: %s", src.Kind, src.Name, src.Error)
+		}
+	}
+	for _, e := range c.Endpoints {
+		if !e.OK {
+			t.Errorf("healthy demo: endpoint %s@%s failed: %s", e.Service, e.Node, e.Error)
+		}
+	}
+	if len(c.Alerts) != 0 {
+		t.Errorf("healthy demo has alerts: %+v", c.Alerts)
+	}
+	for _, svc := range c.Services {
+		if svc.Serving != svc.Expected {
+			t.Errorf("%s serving %d/%d", svc.Name, svc.Serving, svc.Expected)
+		}
+	}
+
+	holder := pub.Node
+	powerOff(t, d, holder)
+	c = pollUntil(t, s, holder+" offline", func(c *cluster.Cluster) bool {
+		n := c.Node(holder)
+		return n.Pacemaker != nil && !n.Pacemaker.Online && c.VIPByName("public").Node != ""
+	})
+	if v := c.VIPByName("public"); v.Node == holder {
+		t.Errorf("VIP still on the powered-off node %s", holder)
+	}
+	ks := c.Service("keystone")
+	if ks.Serving != 2 {
+		t.Errorf("keystone serving %d after losing a node, want 2", ks.Serving)
+	}
+	for _, cell := range ks.Cells {
+		if cell.Node == holder && cell.LBStatus() != "DOWN" {
+			t.Errorf("HAProxies say %s for the dead node", cell.LBStatus())
+		}
+	}
+	if c.Worst() != cluster.SevCritical {
+		t.Errorf("losing a node is not critical: %+v", c.Alerts)
+	}
+}
+
+func TestDemoFaultsShowInSnapshot(t *testing.T) {
+	d, err := Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	s := startPolling(t, d)
+	if err := d.StopService("keystone", "controller-1", true); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.StopService("nope", "controller-1", true); err == nil {
+		t.Error("unknown service accepted")
+	}
+	c := pollUntil(t, s, "keystone failed on controller-1", func(c *cluster.Cluster) bool {
+		return c.Service("keystone").Cells[1].Failed
+	})
+	cell := c.Service("keystone").Cells[1]
+	if cell.LBStatus() != "DOWN" || cell.Endpoint == nil || cell.Endpoint.OK || cell.Endpoint.StatusCode != 503 {
+		t.Errorf("killed keystone cell: LB %s endpoint %+v", cell.LBStatus(), cell.Endpoint)
+	}
+	d.Heal()
+	pollUntil(t, s, "healed", func(c *cluster.Cluster) bool { return c.Service("keystone").Serving == 3 })
+}
