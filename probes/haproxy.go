@@ -155,11 +155,17 @@ func isPromURL(raw string) bool {
 
 // csvURL makes sure a stats page URL asks for CSV: the HTML page is what
 // operators bookmark, so "/stats" is accepted and becomes "/stats;csv".
+// HAProxy matches "stats uri" as a prefix of the whole URI, query included,
+// and looks for options after it, so "/haproxy?stats" needs "?stats;csv".
 func csvURL(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil || strings.Contains(u.Path, ";csv") || strings.Contains(u.RawQuery, ";csv") {
 		return raw
 	}
-	u.Path += ";csv"
+	if u.RawQuery != "" {
+		u.RawQuery += ";csv"
+	} else {
+		u.Path += ";csv"
+	}
 	return u.String()
 }

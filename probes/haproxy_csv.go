@@ -142,7 +142,7 @@ func ParseHAProxyCSV(r io.Reader) (*cluster.LoadBalancer, error) {
 				Backup:        atoi(get(cols.bck)) > 0,
 				Weight:        atoi(get(cols.weight)),
 				CheckStatus:   in.str(bytes.TrimPrefix(get(cols.checkStatus), []byte("* "))),
-				CheckCode:     in.str(get(cols.checkCode)),
+				CheckCode:     in.str(checkCode(get(cols.checkCode))),
 				CheckDuration: time.Duration(atoi(get(cols.checkDuration))) * time.Millisecond,
 				Sessions:      atoi(get(cols.scur)),
 				LastChange:    time.Duration(atoi(get(cols.lastchg))) * time.Second,
@@ -164,6 +164,15 @@ func rowType(typ, sv []byte) int {
 		return 1
 	}
 	return 2
+}
+
+// checkCode maps "0" to "": HAProxy prints 0 while a check is in flight
+// ("* L7OK"), and the exporter's 0 means "no layer 5–7 code" too.
+func checkCode(b []byte) []byte {
+	if len(b) == 1 && b[0] == '0' {
+		return nil
+	}
+	return b
 }
 
 // csvRecords yields one CSV record at a time without copying when it fits

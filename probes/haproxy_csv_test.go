@@ -90,7 +90,7 @@ func TestParseHAProxyCSVStatesAndQuoting(t *testing.T) {
 		csvRow(map[string]string{"pxname": "be_a", "svname": "s2", "status": "MAINT (via be_b/s9)", "bck": "1", "type": "2",
 			"last_chk": "line one\nline two, with comma"}) +
 		csvRow(map[string]string{"pxname": "be_a", "svname": "s3", "status": "no check", "weight": "1", "type": "2"}) +
-		csvRow(map[string]string{"pxname": "be_a", "svname": "s4", "status": "DOWN 1/2", "check_status": "L4CON", "type": "2"}) +
+		csvRow(map[string]string{"pxname": "be_a", "svname": "s4", "status": "DOWN 1/2", "check_status": "* L4CON", "check_code": "0", "type": "2"}) +
 		csvRow(map[string]string{"pxname": "be_a", "svname": "BACKEND", "status": "UP", "act": "1", "bck": "1", "scur": "9", "type": "1"}) +
 		"\n"
 	for name, in := range map[string]string{"LF": rows, "CRLF": strings.ReplaceAll(rows, "\n", "\r\n")} {

@@ -152,7 +152,7 @@ func netFailure(ctx context.Context, what, addr string, budget time.Duration, er
 	words := err.Error()
 	switch {
 	case errors.Is(err, errTooLarge):
-		words = fmt.Sprintf("reply larger than %d MiB, not read", maxStatsBody>>20)
+		words = fmt.Sprintf("reply larger than %s, not read", sizeWords(maxStatsBody))
 	case errors.Is(ctx.Err(), context.Canceled):
 		words = "cancelled"
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
@@ -172,4 +172,11 @@ func netFailure(ctx context.Context, what, addr string, budget time.Duration, er
 		words = "TLS: " + words
 	}
 	return &TransportError{What: what, Addr: addr, Words: words, Err: err}
+}
+
+func sizeWords(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }

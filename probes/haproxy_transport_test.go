@@ -1,0 +1,228 @@
+package probes
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hacon/hacon/config"
+)
+
+// fakeSocket is a runtime-API stand-in: it records each command line and
+// answers with reply(cmd). reply returning "" with hang set never answers.
+type fakeSocket struct {
+	Addr string // as configured: /path or tcp://host:port
+	mu   sync.Mutex
+	cmds []string
+}
+
+func (f *fakeSocket) Commands() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.cmds...)
+}
+
+func startFakeSocket(t *testing.T, network string, reply func(cmd string) (string, bool)) *fakeSocket {
+	t.Helper()
+	f := &fakeSocket{}
+	var ln net.Listener
+	var err error
+	if network == "unix" {
+		path := filepath.Join(t.TempDir(), "fake.sock")
+		ln, err = net.Listen("unix", path)
+		f.Addr = path
+	} else {
+		ln, err = net.Listen("tcp", "127.0.0.1:0")
+		f.Addr = "tcp://" + ln.Addr().String()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	t.Cleanup(func() { close(done); ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				line, _ := bufio.NewReader(c).ReadString('\n')
+				f.mu.Lock()
+				f.cmds = append(f.cmds, line)
+				f.mu.Unlock()
+				out, answer := reply(strings.TrimSuffix(line, "\n"))
+				if !answer {
+					<-done // accept, read, and never answer
+					return
+				}
+				_, _ = c.Write([]byte(out))
+			}()
+		}
+	}()
+	return f
+}
+
+func hang(string) (string, bool) { return "", false }
+
+func TestHAProxyTransportErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no", "admin.sock")
+	refused := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	garbage := startFakeSocket(t, "tcp", func(string) (string, bool) { return "hello world\n", true })
+	denied := startFakeSocket(t, "unix", func(string) (string, bool) { return "Permission denied\n\n", true })
+	notFound := httptest.NewServer(http.NotFoundHandler())
+	defer notFound.Close()
+	junk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "<html>hi</html>") }))
+	defer junk.Close()
+	secret := strings.Replace(notFound.URL, "http://", "http://admin:s3cret@", 1)
+
+	for _, tc := range []struct {
+		name  string
+		h     config.HAProxy
+		words []string
+	}{
+		{"socket missing", config.HAProxy{StatsSocket: missing}, []string{missing, "no such socket file"}},
+		{"unix:// missing", config.HAProxy{StatsSocket: "unix://" + missing}, []string{missing, "no such socket file"}},
+		{"refused", config.HAProxy{StatsSocket: refused}, []string{refused, "connection refused"}},
+		{"garbage", config.HAProxy{StatsSocket: garbage.Addr}, []string{garbage.Addr, "not HAProxy CSV", "hello world"}},
+		{"operator socket", config.HAProxy{StatsSocket: denied.Addr}, []string{"not HAProxy CSV", "Permission denied"}},
+		{"HTTP 404", config.HAProxy{StatsURL: notFound.URL + "/stats;csv"}, []string{notFound.URL, "HTTP 404 Not Found"}},
+		{"HTML page", config.HAProxy{StatsURL: junk.URL + "/stats"}, []string{junk.URL + "/stats;csv", "not HAProxy CSV", "<html>"}},
+		{"metrics junk", config.HAProxy{StatsURL: junk.URL + "/metrics"}, []string{"not HAProxy Prometheus"}},
+		{"password hidden", config.HAProxy{StatsURL: secret + "/stats;csv"}, []string{"HTTP 404"}},
+		{"bad socket form", config.HAProxy{StatsSocket: "unix://relative.sock"}, []string{"expected unix:///absolute/path"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := pollHAProxy(t, tc.h, 2*time.Second)
+			if r.OK() || r.LB != nil {
+				t.Fatalf("want an error, got %+v", r)
+			}
+			for _, w := range tc.words {
+				if !strings.Contains(r.Err, w) {
+					t.Errorf("error %q does not say %q", r.Err, w)
+				}
+			}
+			if strings.Contains(r.Err, "s3cret") {
+				t.Errorf("error leaks the password: %q", r.Err)
+			}
+		})
+	}
+}
+
+// TestHAProxyTransportTimeout: a peer that accepts and never answers costs
+// the poll its timeout, no more, and the error says so.
+func TestHAProxyTransportTimeout(t *testing.T) {
+	tcp := startFakeSocket(t, "tcp", hang)
+	unix := startFakeSocket(t, "unix", hang)
+	web := startFakeSocket(t, "tcp", hang) // speaks no HTTP either
+	const timeout = 300 * time.Millisecond
+	for name, h := range map[string]config.HAProxy{
+		"tcp socket":  {StatsSocket: tcp.Addr},
+		"unix socket": {StatsSocket: unix.Addr},
+		"stats page":  {StatsURL: "http://" + strings.TrimPrefix(web.Addr, "tcp://") + "/stats;csv"},
+		"prometheus":  {StatsURL: "http://" + strings.TrimPrefix(web.Addr, "tcp://") + "/metrics", StatsSocket: tcp.Addr},
+	} {
+		t.Run(name, func(t *testing.T) {
+			start := time.Now()
+			r := pollHAProxy(t, h, timeout)
+			took := time.Since(start)
+			if r.OK() || !strings.Contains(r.Err, "timed out after 300ms") {
+				t.Errorf("err = %q, want it to say it timed out after 300ms", r.Err)
+			}
+			if took < timeout || took > timeout+200*time.Millisecond {
+				t.Errorf("took %s, want the timeout (%s)", took, timeout)
+			}
+		})
+	}
+	if got := tcp.Commands(); len(got) == 0 || got[0] != "show stat\n" {
+		t.Errorf("the socket was sent %q, want show stat", got)
+	}
+}
+
+func TestHAProxyTransportCancel(t *testing.T) {
+	s := startFakeSocket(t, "tcp", hang)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	_, err := socketExchange(ctx, "stats socket", s.Addr, "show stat")
+	var te *TransportError
+	if !errors.As(err, &te) || te.Words != "cancelled" {
+		t.Errorf("err = %v, want cancelled", err)
+	}
+}
+
+func TestHAProxyTransportBodyCap(t *testing.T) {
+	defer func(old int64) { maxStatsBody = old }(maxStatsBody)
+	maxStatsBody = 1024
+	big := strings.Repeat("x", 4096)
+	s := startFakeSocket(t, "tcp", func(string) (string, bool) { return big, true })
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, big) }))
+	defer srv.Close()
+	for _, h := range []config.HAProxy{{StatsSocket: s.Addr}, {StatsURL: srv.URL + "/stats;csv"}} {
+		if r := pollHAProxy(t, h, time.Second); !strings.Contains(r.Err, "reply larger than 1024 bytes") {
+			t.Errorf("%+v: err = %q, want the size cap", h, r.Err)
+		}
+	}
+}
+
+func TestHAProxyTransportPermissionDenied(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root ignores socket file permissions")
+	}
+	s := startFakeSocket(t, "unix", func(string) (string, bool) { return "", true })
+	if err := os.Chmod(s.Addr, 0); err != nil {
+		t.Fatal(err)
+	}
+	r := pollHAProxy(t, config.HAProxy{StatsSocket: s.Addr}, time.Second)
+	if !strings.Contains(r.Err, "permission denied") || !strings.Contains(r.Err, s.Addr) {
+		t.Errorf("err = %q", r.Err)
+	}
+}
+
+// TestHAProxyPromCSVSourceDown: the exporter answers but the socket that
+// should supply backup flags does not; the poll succeeds with a warning.
+func TestHAProxyPromCSVSourceDown(t *testing.T) {
+	body, err := os.ReadFile("testdata/haproxy/metrics.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write(body) }))
+	defer srv.Close()
+	missing := filepath.Join(t.TempDir(), "admin.sock")
+	r := pollHAProxy(t, config.HAProxy{StatsURL: srv.URL + "/metrics", StatsSocket: missing}, time.Second)
+	if !r.OK() || len(r.LB.Servers) != 8 || r.LB.Source != SourcePrometheus {
+		t.Fatalf("%+v", r)
+	}
+	if w := r.LB.Warning; !strings.Contains(w, "backup flags unknown") || !strings.Contains(w, "no such socket file") {
+		t.Errorf("warning %q", w)
+	}
+}
+
+func TestHAProxyURLs(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://h:8404/stats":                "http://h:8404/stats;csv",
+		"http://h:8404/stats;csv":            "http://h:8404/stats;csv",
+		"http://h:8404/stats;csv;norefresh":  "http://h:8404/stats;csv;norefresh",
+		"https://u:p@h/haproxy?stats":        "https://u:p@h/haproxy?stats;csv",
+		"http://h:8404/metrics":              "http://h:8404/metrics",
+		"http://h:8404/metrics?scope=server": "http://h:8404/metrics?scope=server",
+	} {
+		prom := strings.Contains(in, "/metrics")
+		if isPromURL(in) != prom {
+			t.Errorf("isPromURL(%s) = %v", in, !prom)
+		}
+		if !prom && csvURL(in) != want {
+			t.Errorf("csvURL(%s) = %s, want %s", in, csvURL(in), want)
+		}
+	}
+}
