@@ -234,4 +234,6 @@ func TestPacemakerNoControllersRunsOnce(t *testing.T) {
 
 type pcmkRunnerFunc func(ctx context.Context, argv []string) ([]byte, []byte, error)
 
-func (f pcmkRunnerFunc) Run(ctx context.Context, argv []string) ([]byte, []byte, error) { return f(ctx, argv) }
+func (f pcmkRunnerFunc) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
+	return f(ctx, argv)
+}
