@@ -1,0 +1,91 @@
+package actions
+
+import (
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// AuditEntry is one line of the audit log (a contract: JSON lines).
+type AuditEntry struct {
+	Time       string     `json:"time"`
+	Phase      string     `json:"phase"` // intent | result
+	Operator   Operator   `json:"operator"`
+	Cluster    string     `json:"cluster"`
+	Action     string     `json:"action"`
+	Target     string     `json:"target"`
+	Commands   [][]string `json:"commands"`
+	OK         bool       `json:"ok"`
+	Error      string     `json:"error"`
+	DurationMS int64      `json:"duration_ms"`
+	Verified   bool       `json:"verified"`
+	Forced     bool       `json:"forced,omitempty"`
+}
+
+// Operator is who ran an action.
+type Operator struct {
+	User     string `json:"user"`
+	SudoUser string `json:"sudo_user,omitempty"`
+	Client   string `json:"client,omitempty"` // from SSH_CONNECTION
+}
+
+// CurrentOperator reads USER, SUDO_USER and the SSH client address.
+func CurrentOperator() Operator {
+	op := Operator{User: os.Getenv("USER"), SudoUser: os.Getenv("SUDO_USER")}
+	if f := strings.Fields(os.Getenv("SSH_CONNECTION")); len(f) >= 2 {
+		op.Client = net.JoinHostPort(f[0], f[1])
+	}
+	return op
+}
+
+// AuditLog appends entries to a 0600 file and fsyncs each one: an action
+// whose intent cannot be made durable does not run.
+type AuditLog struct {
+	mu   sync.Mutex
+	path string
+}
+
+// NewAuditLog returns a log at path (its directory is created 0700).
+func NewAuditLog(path string) *AuditLog { return &AuditLog{path: path} }
+
+// Path is where the log is written.
+func (a *AuditLog) Path() string { return a.path }
+
+// Write appends one entry durably.
+func (a *AuditLog) Write(e AuditEntry) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if e.Time == "" {
+		e.Time = time.Now().UTC().Format(time.RFC3339Nano)
+	}
+	if e.Commands == nil {
+		e.Commands = [][]string{}
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
+		return fmt.Errorf("audit log %s: %w", a.path, err)
+	}
+	f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("audit log %s: %w", a.path, err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().Perm() != 0o600 {
+		_ = f.Chmod(0o600) // a log created by someone else's umask
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("audit log %s: %w", a.path, err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("audit log %s: fsync: %w", a.path, err)
+	}
+	return nil
+}

@@ -1,0 +1,227 @@
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hacon/hacon/bmc"
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/probes"
+)
+
+// Errors the executor refuses with.
+var (
+	ErrReadOnly     = errors.New("read-only mode: actions are disabled")
+	ErrNotConfirmed = errors.New("not confirmed: nothing was run")
+	ErrBusy         = errors.New("another action on this target is still running")
+)
+
+// PowerSetter is what the bmc package offers for direct power actions.
+type PowerSetter interface {
+	SetPower(ctx context.Context, clusterName string, c config.Controller, action string) (bmc.PowerResult, error)
+}
+
+// SnapshotSource gives the executor fresh snapshots to verify against.
+type SnapshotSource interface {
+	Snapshot() cluster.Snapshot
+	Kick()
+}
+
+// Options wire an Executor.
+type Options struct {
+	Config        *config.Config
+	ReadOnly      bool
+	Runner        probes.Runner // Pacemaker commands through the prefix
+	Local         probes.Runner // local crm_simulate for previews; default ExecRunner
+	BMC           PowerSetter
+	Audit         *AuditLog
+	Source        SnapshotSource
+	Operator      Operator
+	ActionTimeout time.Duration // per command; default 60s
+	VerifyTimeout time.Duration // default config verify_timeout
+	VerifyEvery   time.Duration // default 250ms
+}
+
+// Executor plans and runs actions. Every guard is enforced here, whatever
+// the UI shows: read-only, confirmation, staleness, one action per target,
+// and the audit log written before and after.
+type Executor struct {
+	Options
+	cfg    *config.Config
+	runner probes.Runner
+	local  probes.Runner
+
+	mu       sync.Mutex
+	inflight map[string]bool
+	wg       sync.WaitGroup
+}
+
+// New returns an Executor.
+func New(o Options) *Executor {
+	if o.Local == nil {
+		o.Local = probes.ExecRunner{}
+	}
+	if o.Runner == nil {
+		o.Runner = probes.ExecRunner{}
+	}
+	if o.ActionTimeout == 0 {
+		o.ActionTimeout = 60 * time.Second
+	}
+	if o.VerifyTimeout == 0 {
+		o.VerifyTimeout = o.Config.VerifyTimeout
+	}
+	if o.VerifyTimeout == 0 {
+		o.VerifyTimeout = config.DefaultVerifyTimeout
+	}
+	if o.VerifyEvery == 0 {
+		o.VerifyEvery = 250 * time.Millisecond
+	}
+	if o.Operator == (Operator{}) {
+		o.Operator = CurrentOperator()
+	}
+	ro := o.ReadOnly || o.Config.ReadOnly
+	o.ReadOnly = ro
+	return &Executor{Options: o, cfg: o.Config, runner: o.Runner, local: o.Local, inflight: map[string]bool{}}
+}
+
+// Confirmation is what the operator said in the confirm dialog.
+type Confirmation struct {
+	Confirmed         bool   // y, or the typed name
+	TypedName         string // for fence and power off
+	AcceptConsequence bool   // the extra confirmation naming quorum loss or the last node
+	Force             bool   // run despite stale data (a second confirmation)
+}
+
+// StepResult is one command's outcome on one host.
+type StepResult struct {
+	Host   string
+	Argv   []string
+	OK     bool
+	Error  string
+	Output string
+}
+
+// Outcome is what an executed action did.
+type Outcome struct {
+	Request  Request
+	OK       bool // every command succeeded
+	Partial  bool // some hosts succeeded, some failed
+	Error    string
+	Verified bool
+	Verify   string // what was (or was not) seen
+	Duration time.Duration
+	Steps    []StepResult
+}
+
+// Summary is a one-line description for toasts and the timeline.
+func (o Outcome) Summary() string {
+	state := "done"
+	switch {
+	case !o.OK && o.Partial:
+		state = "PARTIAL"
+	case !o.OK:
+		state = "FAILED"
+	case o.Verified:
+		state = "verified"
+	default:
+		state = "NOT verified"
+	}
+	s := fmt.Sprintf(":%s %s in %s", o.Request.String(), state, o.Duration.Round(100*time.Millisecond))
+	if o.Error != "" {
+		s += ": " + o.Error
+	} else if o.Verify != "" {
+		s += ": " + o.Verify
+	}
+	return s
+}
+
+// Check applies every guard without running anything; Execute calls it.
+func (e *Executor) Check(p *Preview, c Confirmation) error {
+	switch {
+	case e.ReadOnly:
+		return ErrReadOnly
+	case !c.Confirmed:
+		return ErrNotConfirmed
+	case p.TypeToConfirm != "" && c.TypedName != p.TypeToConfirm:
+		return fmt.Errorf("type %q to confirm; nothing was run", p.TypeToConfirm)
+	case p.Consequence != "" && !c.AcceptConsequence:
+		return fmt.Errorf("needs explicit confirmation that %s; nothing was run", p.Consequence)
+	case p.Stale != "" && !c.Force:
+		return fmt.Errorf("%s; confirm again to force; nothing was run", p.Stale)
+	}
+	return nil
+}
+
+// Execute runs a planned, confirmed action, then verifies it. It does not
+// stop when ctx is cancelled (an operator's ctrl-c must not abandon a
+// half-done action silently): it finishes or times out, and is audited.
+func (e *Executor) Execute(ctx context.Context, p *Preview, c Confirmation) (Outcome, error) {
+	if err := e.Check(p, c); err != nil {
+		return Outcome{Request: p.Request}, err
+	}
+	target := p.Request.Target()
+	e.mu.Lock()
+	if e.inflight[target] {
+		e.mu.Unlock()
+		return Outcome{Request: p.Request}, fmt.Errorf("%w: %s", ErrBusy, target)
+	}
+	e.inflight[target] = true
+	e.wg.Add(1)
+	e.mu.Unlock()
+	defer func() {
+		e.mu.Lock()
+		delete(e.inflight, target)
+		e.mu.Unlock()
+		e.wg.Done()
+	}()
+
+	entry := AuditEntry{Phase: "intent", Operator: e.Operator, Cluster: p.Request.Cluster, Action: string(p.Request.Kind), Target: p.Request.String(), Commands: commandsOf(p), Forced: c.Force}
+	if err := e.Audit.Write(entry); err != nil {
+		return Outcome{Request: p.Request}, fmt.Errorf("cannot write the audit log, so the action was not run: %w", err)
+	}
+	ctx = context.WithoutCancel(ctx)
+	start := time.Now()
+	out := e.run(ctx, p)
+	if out.OK {
+		out.Verified, out.Verify = e.verify(ctx, p.Request, start)
+	}
+	out.Duration = time.Since(start)
+	entry.Phase, entry.OK, entry.Error, entry.Verified = "result", out.OK, out.Error, out.Verified
+	entry.DurationMS, entry.Time = out.Duration.Milliseconds(), ""
+	if err := e.Audit.Write(entry); err != nil {
+		out.Error = strings.TrimPrefix(out.Error+"; ", "; ") + "audit result not written: " + err.Error()
+	}
+	return out, nil
+}
+
+// Wait blocks until no action is in flight (the TUI calls it on quit).
+func (e *Executor) Wait() { e.wg.Wait() }
+
+// InFlight reports whether an action on the request's target is running.
+func (e *Executor) InFlight(r Request) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.inflight[r.Target()]
+}
+
+func commandsOf(p *Preview) [][]string {
+	var cmds [][]string
+	for _, s := range p.Steps {
+		switch s.Plane {
+		case PlaneHAProxy:
+			for _, h := range s.Hosts {
+				cmds = append(cmds, append([]string{"haproxy-runtime-api", h}, s.Argv...))
+			}
+		case PlaneBMC:
+			cmds = append(cmds, append([]string{"bmc", s.Hosts[0]}, s.Argv...))
+		default:
+			cmds = append(cmds, strings.Fields(s.Shown))
+		}
+	}
+	return cmds
+}

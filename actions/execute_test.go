@@ -1,0 +1,252 @@
+package actions
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/config"
+)
+
+// countingRunner records every command; it is a unit-test double for our
+// own logic only (the real CLI is exercised in pacemaker_test.go).
+type countingRunner struct {
+	calls atomic.Int32
+	argv  [][]string
+}
+
+func (r *countingRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
+	r.calls.Add(1)
+	r.argv = append(r.argv, argv)
+	return nil, nil, nil
+}
+
+type staticSource struct{ snap cluster.Snapshot }
+
+func (s *staticSource) Snapshot() cluster.Snapshot { s.snap.Taken = time.Now(); return s.snap }
+func (s *staticSource) Kick()                      {}
+
+func unitSetup(t *testing.T, readOnly bool) (*Executor, *countingRunner, string, cluster.Snapshot) {
+	t.Helper()
+	cfg := &config.Config{VerifyTimeout: 300 * time.Millisecond, Clusters: []config.Cluster{{
+		Name:        "oc",
+		Controllers: []config.Controller{{Name: "c0"}, {Name: "c1"}, {Name: "c2"}},
+		Pacemaker:   &config.Pacemaker{Command: []string{"ssh", "{{.Name}}"}},
+	}}}
+	snap := cluster.Snapshot{Taken: time.Now(), Clusters: []cluster.Cluster{{
+		Name: "oc", HasPacemaker: true, Quorum: true,
+		Nodes: []cluster.Node{
+			{Name: "c0", Controller: true, Pacemaker: &cluster.PcmkNode{Name: "c0", Online: true}},
+			{Name: "c1", Controller: true, Pacemaker: &cluster.PcmkNode{Name: "c1", Online: true}},
+			{Name: "c2", Controller: true, Pacemaker: &cluster.PcmkNode{Name: "c2", Online: true}},
+		},
+		Resources: []cluster.Resource{{ID: "cinder-volume", Kind: cluster.KindPrimitive, Instances: []cluster.Instance{{Node: "c0", Role: cluster.RoleStarted}}}},
+		Sources:   []cluster.Source{{Kind: cluster.KindPacemaker, Name: "pacemaker", OK: true}},
+	}}}
+	audit := filepath.Join(t.TempDir(), "state", "audit.log")
+	r := &countingRunner{}
+	e := New(Options{Config: cfg, ReadOnly: readOnly, Runner: r, Local: r, Audit: NewAuditLog(audit), Source: &staticSource{snap}, Operator: Operator{User: "op"}})
+	return e, r, audit, snap
+}
+
+func TestReadOnlyExecutorRefusesEverything(t *testing.T) {
+	e, r, audit, snap := unitSetup(t, true)
+	for _, words := range [][]string{{"move", "cinder-volume", "c1"}, {"fence", "c1"}, {"standby", "c2"}, {"clear", "cinder-volume"}} {
+		req, err := Parse("oc", words)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := e.Plan(context.Background(), req, snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.Execute(context.Background(), p, Confirmation{Confirmed: true, TypedName: "c1", AcceptConsequence: true, Force: true})
+		if !errors.Is(err, ErrReadOnly) {
+			t.Errorf("%v: executor ran in read-only mode: %v", words, err)
+		}
+	}
+	// Planning may read (cibadmin --query for the preview) but nothing that changes.
+	for _, a := range r.argv {
+		s := strings.Join(a, " ")
+		if strings.Contains(s, "--move") || strings.Contains(s, "stonith_admin") || strings.Contains(s, "--update") {
+			if !strings.Contains(s, "CIB_file=") {
+				t.Errorf("read-only mode ran a live change: %s", s)
+			}
+		}
+	}
+	if _, err := os.Stat(audit); !os.IsNotExist(err) {
+		t.Errorf("refused actions must not be audited as run: %v", err)
+	}
+	// read_only in the config file is enforced the same way.
+	cfgRO, _, _, _ := unitSetup(t, false)
+	cfgRO.cfg.ReadOnly = true
+	if e2 := New(cfgRO.Options); !e2.ReadOnly {
+		t.Error("read_only: true in config not enforced")
+	}
+}
+
+func TestConfirmationGuards(t *testing.T) {
+	e, r, audit, snap := unitSetup(t, false)
+	req, _ := Parse("oc", []string{"fence", "c1"})
+	p, err := e.Plan(context.Background(), req, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.TypeToConfirm != "c1" {
+		t.Fatalf("fence must need the typed name, got %q", p.TypeToConfirm)
+	}
+	before := r.calls.Load()
+	for _, c := range []Confirmation{{}, {Confirmed: true}, {Confirmed: true, TypedName: "c2"}} {
+		if _, err := e.Execute(context.Background(), p, c); err == nil {
+			t.Errorf("ran with confirmation %+v", c)
+		}
+	}
+	if r.calls.Load() != before {
+		t.Error("a command ran without confirmation")
+	}
+	if _, err := os.Stat(audit); !os.IsNotExist(err) {
+		t.Error("cancelled actions must leave no audit line")
+	}
+	// Stale data needs force.
+	snap.Clusters[0].Sources[0].Stale = true
+	req, _ = Parse("oc", []string{"standby", "c2"})
+	p, _ = e.Plan(context.Background(), req, snap)
+	if p.Stale == "" {
+		t.Fatal("stale pacemaker data not flagged")
+	}
+	if _, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true}); err == nil || !strings.Contains(err.Error(), "stale") {
+		t.Errorf("stale action ran without force: %v", err)
+	}
+}
+
+func TestQuorumLossNeedsExtraConfirmation(t *testing.T) {
+	e, _, _, snap := unitSetup(t, false)
+	snap.Clusters[0].Nodes[1].Pacemaker.Online = false
+	req, _ := Parse("oc", []string{"fence", "c2"})
+	p, err := e.Plan(context.Background(), req, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Consequence, "quorum") {
+		t.Fatalf("fencing one of two online nodes of three must name quorum loss, got %q", p.Consequence)
+	}
+	if _, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true, TypedName: "c2"}); err == nil {
+		t.Error("ran without accepting the consequence")
+	}
+}
+
+func TestAuditIntentAndResult(t *testing.T) {
+	e, r, audit, snap := unitSetup(t, false)
+	t.Setenv("SSH_CONNECTION", "198.51.100.7 52000 10.0.0.1 22")
+	e.Operator = CurrentOperator()
+	req, _ := Parse("oc", []string{"move", "cinder-volume", "c1"})
+	p, err := e.Plan(context.Background(), req, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !out.OK || out.Verified {
+		t.Errorf("outcome %+v (the static snapshot never shows the move)", out)
+	}
+	last := r.argv[len(r.argv)-1]
+	if strings.Join(last, " ") != "ssh c0 crm_resource --move --resource cinder-volume --node c1" {
+		t.Errorf("ran %v", last)
+	}
+	f, err := os.Open(audit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	if st.Mode().Perm() != 0o600 {
+		t.Errorf("audit log mode %o", st.Mode().Perm())
+	}
+	var phases []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var ent AuditEntry
+		if err := json.Unmarshal(sc.Bytes(), &ent); err != nil {
+			t.Fatalf("bad audit line %q: %v", sc.Text(), err)
+		}
+		phases = append(phases, ent.Phase)
+		if ent.Operator.Client != "198.51.100.7:52000" || ent.Cluster != "oc" || ent.Action != "move" || len(ent.Commands) != 1 {
+			t.Errorf("audit entry %+v", ent)
+		}
+		if ent.Phase == "result" && (!ent.OK || ent.Verified || ent.DurationMS < 250) {
+			t.Errorf("result entry %+v", ent)
+		}
+	}
+	if strings.Join(phases, ",") != "intent,result" {
+		t.Errorf("phases %v", phases)
+	}
+}
+
+func TestUnwritableAuditLogStopsTheAction(t *testing.T) {
+	e, r, _, snap := unitSetup(t, false)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "file"), nil, 0o600)
+	e.Audit = NewAuditLog(filepath.Join(dir, "file", "audit.log")) // a file where a dir should be
+	req, _ := Parse("oc", []string{"standby", "c2"})
+	p, _ := e.Plan(context.Background(), req, snap)
+	before := r.calls.Load()
+	if _, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true}); err == nil || !strings.Contains(err.Error(), "audit") {
+		t.Fatalf("ran without an audit log: %v", err)
+	}
+	if r.calls.Load() != before {
+		t.Error("command ran although the intent could not be audited")
+	}
+}
+
+func TestParse(t *testing.T) {
+	good := map[string]Request{
+		"move cinder-volume c2":      {Cluster: "oc", Kind: Move, Resource: "cinder-volume", Node: "c2"},
+		"move cinder-volume c2 PT5M": {Cluster: "oc", Kind: Move, Resource: "cinder-volume", Node: "c2", Lifetime: "PT5M"},
+		"vip public c1":              {Cluster: "oc", Kind: MoveVIP, VIP: "public", Node: "c1"},
+		"drain keystone c1":          {Cluster: "oc", Kind: Drain, Service: "keystone", Node: "c1"},
+		"fence c1":                   {Cluster: "oc", Kind: Fence, Node: "c1"},
+		"fence c1 off":               {Cluster: "oc", Kind: Fence, Node: "c1", FenceOff: true},
+		"power c1 cycle":             {Cluster: "oc", Kind: Power, Node: "c1", Power: "cycle"},
+		"clear cinder-volume":        {Cluster: "oc", Kind: Clear, Resource: "cinder-volume"},
+	}
+	for in, want := range good {
+		got, err := Parse("oc", strings.Fields(in))
+		if err != nil || got != want {
+			t.Errorf("%q → %+v, %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"move x", "power c1 explode", "frobnicate c1", "standby", "drain keystone"} {
+		if _, err := Parse("oc", strings.Fields(in)); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+func TestTransitionSummary(t *testing.T) {
+	out := []byte(`Current cluster status:
+  * Node List:
+    * Online: [ controller-0 controller-1 ]
+
+Transition Summary:
+  * Move       cinder-vol  ( controller-1 -> controller-0 )
+  * Stop       haproxy:1   ( controller-1 )  due to node availability
+
+Executing Cluster Transition:
+  * Resource action: cinder-vol stop on controller-1
+`)
+	got := TransitionSummary(out)
+	want := []string{"* Move cinder-vol ( controller-1 -> controller-0 )", "* Stop haproxy:1 ( controller-1 ) due to node availability"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q", got)
+	}
+}

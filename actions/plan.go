@@ -1,0 +1,246 @@
+package actions
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/config"
+)
+
+// Plane is where a step runs.
+type Plane string
+
+// The planes actions drive.
+const (
+	PlanePacemaker Plane = "pacemaker"
+	PlaneHAProxy   Plane = "haproxy"
+	PlaneBMC       Plane = "bmc"
+)
+
+// Step is one exact command an action will run.
+type Step struct {
+	Plane Plane
+	Hosts []string // where it may run, in the order tried (Pacemaker) or each one (HAProxy)
+	Argv  []string // the tool's argv without the prefix (Pacemaker), or the runtime API line
+	Shown string   // the exact command as the preview shows it, prefix included
+}
+
+// Preview is everything the operator sees before confirming.
+type Preview struct {
+	Request       Request
+	Title         string
+	Steps         []Step
+	Transition    []string // crm_simulate's Transition Summary lines
+	TransitionErr string   // why there is no transition preview, if none
+	Blast         []string // blast radius in words
+	Warnings      []string
+	TypeToConfirm string // non-empty: the operator must type this (the node name)
+	Consequence   string // non-empty: an extra confirmation naming it (quorum loss, last node)
+	Stale         string // non-empty: the data it depends on is stale; needs force
+}
+
+// Plan checks a request against the inventory and the current snapshot
+// and describes what would happen. It changes nothing.
+func (e *Executor) Plan(ctx context.Context, req Request, snap cluster.Snapshot) (*Preview, error) {
+	cc, ok := e.cfg.ClusterByName(req.Cluster)
+	if !ok {
+		return nil, fmt.Errorf("unknown cluster %q", req.Cluster)
+	}
+	sc := snap.ClusterByName(req.Cluster)
+	if sc == nil {
+		return nil, fmt.Errorf("no data yet for cluster %q", req.Cluster)
+	}
+	p := &Preview{Request: req, Title: ":" + req.String()}
+	if err := e.resolve(cc, sc, &req); err != nil {
+		return nil, err
+	}
+	p.Request = req
+	var err error
+	switch req.Kind {
+	case Move, MoveVIP, Ban, Clear, Cleanup, Standby, Unstandby, Fence:
+		err = e.planPacemaker(ctx, cc, sc, p)
+	case Drain, Maint, Ready:
+		err = e.planHAProxy(cc, sc, p)
+	case Power:
+		err = e.planPower(cc, sc, p)
+	default:
+		err = fmt.Errorf("unknown action %q", req.Kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	blastRadius(sc, p)
+	p.Stale = staleness(sc, req)
+	return p, nil
+}
+
+// resolve checks names and fills the Pacemaker resource of a VIP.
+func (e *Executor) resolve(cc *config.Cluster, sc *cluster.Cluster, req *Request) error {
+	if req.Node != "" && sc.Node(req.Node) == nil {
+		return fmt.Errorf("unknown node %q in cluster %s", req.Node, req.Cluster)
+	}
+	switch req.Kind {
+	case Move, Ban, Clear, Cleanup:
+		if sc.HasPacemaker && sc.Resource(req.Resource) == nil {
+			return fmt.Errorf("unknown resource %q (Pacemaker does not list it)", req.Resource)
+		}
+	case MoveVIP:
+		v := sc.VIPByName(req.VIP)
+		if v == nil {
+			return fmt.Errorf("unknown VIP %q", req.VIP)
+		}
+		if v.Resource == "" {
+			return fmt.Errorf("VIP %s has no Pacemaker resource to move", req.VIP)
+		}
+		req.Resource = v.Resource
+	case Drain, Maint, Ready:
+		s := sc.Service(req.Service)
+		if s == nil {
+			return fmt.Errorf("unknown service %q", req.Service)
+		}
+		if s.Backend == "" {
+			return fmt.Errorf("service %s has no haproxy_backend in the config", req.Service)
+		}
+	case Power:
+		c, ok := cc.Controller(req.Node)
+		if !ok || c.BMC == nil {
+			return fmt.Errorf("node %s has no BMC in the config", req.Node)
+		}
+	}
+	return nil
+}
+
+// pacemakerArgv is the tool argv of a Pacemaker action.
+func pacemakerArgv(req Request) []string {
+	switch req.Kind {
+	case Move, MoveVIP:
+		a := []string{"crm_resource", "--move", "--resource", req.Resource, "--node", req.Node}
+		if req.Lifetime != "" {
+			a = append(a, "--lifetime", req.Lifetime)
+		}
+		return a
+	case Ban:
+		return []string{"crm_resource", "--ban", "--resource", req.Resource, "--node", req.Node}
+	case Clear:
+		return []string{"crm_resource", "--clear", "--resource", req.Resource}
+	case Cleanup:
+		return []string{"crm_resource", "--cleanup", "--resource", req.Resource}
+	case Standby:
+		return []string{"crm_attribute", "--node", req.Node, "--name", "standby", "--update", "on"}
+	case Unstandby:
+		return []string{"crm_attribute", "--node", req.Node, "--name", "standby", "--update", "off"}
+	case Fence:
+		if req.FenceOff {
+			return []string{"stonith_admin", "--fence", req.Node}
+		}
+		return []string{"stonith_admin", "--reboot", req.Node}
+	}
+	return nil
+}
+
+// pacemakerHosts is the order controllers are tried in. A node is never
+// asked to fence itself: it would die before it could answer.
+func pacemakerHosts(cc *config.Cluster, req Request) []config.Controller {
+	var hosts []config.Controller
+	for _, c := range cc.Controllers {
+		if req.Kind == Fence && c.Name == req.Node {
+			continue
+		}
+		hosts = append(hosts, c)
+	}
+	if len(hosts) == 0 {
+		hosts = []config.Controller{{}}
+	}
+	return hosts
+}
+
+func (e *Executor) planPacemaker(ctx context.Context, cc *config.Cluster, sc *cluster.Cluster, p *Preview) error {
+	if cc.Pacemaker == nil {
+		return fmt.Errorf("cluster %s has no pacemaker section: Pacemaker actions are unavailable", cc.Name)
+	}
+	argv := pacemakerArgv(p.Request)
+	hosts := pacemakerHosts(cc, p.Request)
+	first, err := config.ExpandArgs(cc.Pacemaker.Command, hosts[0])
+	if err != nil {
+		return err
+	}
+	st := Step{Plane: PlanePacemaker, Argv: argv, Shown: strings.Join(append(first, argv...), " ")}
+	for _, h := range hosts {
+		st.Hosts = append(st.Hosts, h.Name)
+	}
+	p.Steps = append(p.Steps, st)
+	if p.Request.Kind == Fence {
+		p.TypeToConfirm = p.Request.Node
+		if n := sc.Node(p.Request.Node); n != nil && n.BMC != nil && !n.BMC.FenceReady {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s's BMC does not answer (%s): fencing will likely fail", n.Name, n.BMC.Error))
+		}
+	}
+	if p.Request.Kind == Move || p.Request.Kind == MoveVIP {
+		p.Warnings = append(p.Warnings, "the move leaves a cli-prefer constraint; clear it once verified (:clear "+p.Request.Resource+")")
+	}
+	p.Transition, p.TransitionErr = e.simulate(ctx, cc, hosts, p.Request)
+	return nil
+}
+
+func (e *Executor) planHAProxy(cc *config.Cluster, sc *cluster.Cluster, p *Preview) error {
+	svc := sc.Service(p.Request.Service)
+	server := serverName(sc, svc, p.Request.Node)
+	if server == "" {
+		return fmt.Errorf("no HAProxy lists a server of backend %s on %s", svc.Backend, p.Request.Node)
+	}
+	line := fmt.Sprintf("set server %s/%s state %s", svc.Backend, server, readyWord(p.Request.Kind))
+	st := Step{Plane: PlaneHAProxy, Argv: []string{line}, Shown: line}
+	missing := []string{}
+	for _, h := range cc.HAProxy {
+		if h.RuntimeAPI == "" {
+			missing = append(missing, h.Controller)
+			continue
+		}
+		st.Hosts = append(st.Hosts, h.Controller+" "+h.RuntimeAPI)
+	}
+	if len(st.Hosts) == 0 {
+		return fmt.Errorf("no HAProxy of cluster %s has a runtime_api configured", cc.Name)
+	}
+	if len(missing) > 0 {
+		p.Warnings = append(p.Warnings, "no runtime_api for the HAProxy on "+strings.Join(missing, ", ")+": it will not be changed")
+	}
+	st.Shown = fmt.Sprintf("%s   (on %d HAProxies)", line, len(st.Hosts))
+	p.Steps = append(p.Steps, st)
+	return nil
+}
+
+func readyWord(k Kind) string {
+	switch k {
+	case Drain:
+		return "drain"
+	case Maint:
+		return "maint"
+	}
+	return "ready"
+}
+
+// serverName finds how the LBs name the server of a service on a node.
+func serverName(sc *cluster.Cluster, svc *cluster.Service, node string) string {
+	for _, c := range svc.Cells {
+		if c.Node == node && len(c.LB) > 0 {
+			return c.LB[0].Server.Server
+		}
+	}
+	return ""
+}
+
+func (e *Executor) planPower(cc *config.Cluster, sc *cluster.Cluster, p *Preview) error {
+	c, _ := cc.Controller(p.Request.Node)
+	shown := fmt.Sprintf("bmclib %s power %s → %s %s:%d", c.BMC.Driver, p.Request.Power, c.Name, c.BMC.Address, c.BMC.Port)
+	p.Steps = append(p.Steps, Step{Plane: PlaneBMC, Hosts: []string{c.Name}, Argv: []string{"power", p.Request.Power}, Shown: shown})
+	if p.Request.Power != "on" {
+		p.TypeToConfirm = c.Name
+		p.Warnings = append(p.Warnings, "this bypasses Pacemaker: prefer :fence "+c.Name+" unless Pacemaker cannot fence")
+	}
+	if n := sc.Node(c.Name); n != nil && n.BMC != nil && !n.BMC.FenceReady {
+		p.Warnings = append(p.Warnings, fmt.Sprintf("%s's BMC does not answer (%s)", c.Name, n.BMC.Error))
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+package actions
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/probes"
+)
+
+// run carries out a preview's steps with the action timeout.
+func (e *Executor) run(ctx context.Context, p *Preview) Outcome {
+	out := Outcome{Request: p.Request, OK: true}
+	cc, ok := e.cfg.ClusterByName(p.Request.Cluster)
+	if !ok {
+		out.OK, out.Error = false, "unknown cluster "+p.Request.Cluster
+		return out
+	}
+	for _, st := range p.Steps {
+		var results []StepResult
+		switch st.Plane {
+		case PlanePacemaker:
+			results = e.runPacemakerStep(ctx, cc, p.Request, st)
+		case PlaneHAProxy:
+			results = e.runHAProxyStep(ctx, cc, st)
+		case PlaneBMC:
+			results = e.runBMCStep(ctx, cc, p.Request)
+		}
+		failed := 0
+		var errs []string
+		for _, r := range results {
+			if !r.OK {
+				failed++
+				errs = append(errs, r.Host+": "+r.Error)
+			}
+		}
+		out.Steps = append(out.Steps, results...)
+		if failed > 0 {
+			out.OK = false
+			out.Partial = failed < len(results)
+			out.Error = strings.Join(errs, "; ")
+			if out.Partial {
+				out.Error = fmt.Sprintf("%d of %d succeeded; %s", len(results)-failed, len(results), out.Error)
+			}
+			return out
+		}
+	}
+	return out
+}
+
+func (e *Executor) runPacemakerStep(ctx context.Context, cc *config.Cluster, req Request, st Step) []StepResult {
+	ctx, cancel := context.WithTimeout(ctx, e.ActionTimeout)
+	defer cancel()
+	ran, err := e.runPacemaker(ctx, cc, pacemakerHosts(cc, req), st.Argv)
+	r := StepResult{Host: orLocal(ran.host), Argv: ran.argv, OK: err == nil, Output: strings.TrimSpace(string(ran.stdout))}
+	if err != nil {
+		r.Error = err.Error()
+		if r.Argv == nil {
+			r.Argv = st.Argv
+		}
+	}
+	return []StepResult{r}
+}
+
+// runHAProxyStep sends the runtime API line to every HAProxy, reporting
+// each: a partial success is shown as such, never as success.
+func (e *Executor) runHAProxyStep(ctx context.Context, cc *config.Cluster, st Step) []StepResult {
+	ctx, cancel := context.WithTimeout(ctx, e.ActionTimeout)
+	defer cancel()
+	var out []StepResult
+	for _, h := range cc.HAProxy {
+		if h.RuntimeAPI == "" {
+			continue
+		}
+		api := probes.RuntimeAPI{Address: h.RuntimeAPI}
+		reply, err := api.Command(ctx, st.Argv[0])
+		r := StepResult{Host: h.Controller, Argv: st.Argv, OK: err == nil && strings.TrimSpace(reply) == ""}
+		switch {
+		case err != nil:
+			r.Error = err.Error()
+		case !r.OK:
+			r.Error = "HAProxy said: " + strings.TrimSpace(reply)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func (e *Executor) runBMCStep(ctx context.Context, cc *config.Cluster, req Request) []StepResult {
+	c, _ := cc.Controller(req.Node)
+	r := StepResult{Host: c.Name, Argv: []string{"power", req.Power}}
+	if e.BMC == nil {
+		r.Error = "no BMC access configured"
+		return []StepResult{r}
+	}
+	ctx, cancel := context.WithTimeout(ctx, e.VerifyTimeout)
+	defer cancel()
+	res, err := e.BMC.SetPower(ctx, cc.Name, c, req.Power)
+	r.OK = err == nil && res.Confirmed
+	r.Output = fmt.Sprintf("power %s after %s (%s)", res.Final, res.Elapsed.Round(1e6), res.Provider)
+	if err != nil {
+		r.Error = err.Error()
+	} else if !res.Confirmed {
+		r.Error = "BMC did not confirm power " + res.Expected + ": reads " + res.Final
+	}
+	return []StepResult{r}
+}
