@@ -1,0 +1,242 @@
+package bmc_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hacon/hacon/bmc"
+	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/demo"
+)
+
+const rfPass = "Redf1sh-S3cret%pw"
+
+// startEmulator runs a demo Redfish BMC (admin/rfPass, power on) on
+// 127.0.0.1 and returns it with its port.
+func startEmulator(t testing.TB) (*demo.RedfishBMC, int) {
+	t.Helper()
+	b := demo.NewRedfishBMC("admin", rfPass, nil, nil)
+	addr, err := b.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(b.Close)
+	_, port, _ := net.SplitHostPort(addr)
+	n, _ := strconv.Atoi(port)
+	return b, n
+}
+
+// rfController points a controller at an emulator over plain HTTP, the
+// password in an env var.
+func rfController(t testing.TB, name string, port int, env string, timeout time.Duration) config.Controller {
+	return config.Controller{Name: name, Address: "127.0.0.1", BMC: &config.BMC{
+		Driver: "redfish", Address: "http://127.0.0.1", Port: port, Username: "admin",
+		PasswordEnv: env, Timeout: timeout}}
+}
+
+func leakFree(t *testing.T, secrets []string, things ...any) {
+	t.Helper()
+	for _, x := range things {
+		s := fmt.Sprintf("%+v", x)
+		for _, sec := range secrets {
+			if strings.Contains(s, sec) {
+				t.Fatalf("password leaked in %s", s)
+			}
+		}
+	}
+}
+
+func TestRedfishPowerMatrix(t *testing.T) {
+	t.Setenv("HACON_TEST_RF_PW", rfPass)
+	emu, port := startEmulator(t)
+	emu.SetCycleDelay(400 * time.Millisecond) // a real machine is off for a while
+	p := bmc.NewPool()
+	defer p.Close()
+	c := rfController(t, "ctrl0", port, "HACON_TEST_RF_PW", 5*time.Second)
+	ctx := context.Background()
+
+	st := p.Poll(ctx, "c1", c)
+	if st.Power != bmc.PowerOn || !st.Reachable || !st.AuthOK || !st.FenceReady || st.Error != "" || st.Provider != "gofish" {
+		t.Fatalf("first poll: %+v", st)
+	}
+	if emu.Sessions() != 0 {
+		t.Fatalf("poll left %d Redfish sessions open", emu.Sessions())
+	}
+	for _, s := range []struct {
+		action, state string
+		on            bool
+	}{
+		{bmc.ActionOff, bmc.PowerOff, false},
+		{bmc.ActionOn, bmc.PowerOn, true},
+		{bmc.ActionSoft, bmc.PowerOff, false}, // gofish reports soft as failed though it worked
+		{bmc.ActionOn, bmc.PowerOn, true},
+	} {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		res, err := p.SetPower(actx, "c1", c, s.action)
+		cancel()
+		if err != nil || !res.Confirmed || res.Final != s.state || res.Provider != "gofish" {
+			t.Fatalf("SetPower %s: %+v %v", s.action, res, err)
+		}
+		if emu.On() != s.on {
+			t.Fatalf("after %s the emulator is on=%v", s.action, emu.On())
+		}
+		if st := p.Poll(ctx, "c1", c); st.Power != s.state {
+			t.Fatalf("poll after %s: %+v", s.action, st)
+		}
+	}
+	for _, action := range []string{bmc.ActionCycle, bmc.ActionReset} {
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		res, err := p.SetPower(actx, "c1", c, action)
+		cancel()
+		if err != nil || !res.Confirmed || !res.SawOff || res.Final != bmc.PowerOn || !emu.On() {
+			t.Fatalf("%s: %+v %v", action, res, err)
+		}
+		if res.Elapsed < 400*time.Millisecond {
+			t.Fatalf("%s confirmed after %v, before the machine came back", action, res.Elapsed)
+		}
+	}
+	if emu.Sessions() != 0 {
+		t.Fatalf("actions left %d Redfish sessions open", emu.Sessions())
+	}
+}
+
+func TestRedfishWrongPassword(t *testing.T) {
+	const wrong = "Wr0ng!Redfish-pw"
+	t.Setenv("HACON_TEST_RF_WRONG", wrong)
+	emu, port := startEmulator(t)
+	p := bmc.NewPool()
+	defer p.Close()
+	c := rfController(t, "ctrl0", port, "HACON_TEST_RF_WRONG", 5*time.Second)
+	st := p.Poll(context.Background(), "c1", c)
+	if st.Error != bmc.ErrAuth || !st.Reachable || st.AuthOK || st.FenceReady {
+		t.Fatalf("wrong password: %+v", st)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	res, err := p.SetPower(ctx, "c1", c, bmc.ActionOff)
+	if err == nil || res.Confirmed || !strings.Contains(res.Error, bmc.ErrAuth) || !emu.On() {
+		t.Fatalf("SetPower with wrong password: %+v %v (on=%v)", res, err, emu.On())
+	}
+	last, _ := p.Last("c1", "ctrl0")
+	leakFree(t, []string{wrong, rfPass}, st, res, err, last)
+}
+
+func TestRedfishFailures(t *testing.T) {
+	t.Setenv("HACON_TEST_RF_PW", rfPass)
+	emu, port := startEmulator(t)
+	p := bmc.NewPool()
+	defer p.Close()
+	const timeout = time.Second
+	c := rfController(t, "ctrl0", port, "HACON_TEST_RF_PW", timeout)
+
+	_ = emu.SetFault(demo.FaultFail)
+	if st := p.Poll(context.Background(), "c1", c); st.Error != "BMC answered HTTP 500" || !st.Reachable || st.FenceReady {
+		t.Fatalf("HTTP 500: %+v", st)
+	}
+	_ = emu.SetFault(demo.FaultRefuse)
+	t0 := time.Now()
+	if st := p.Poll(context.Background(), "c1", c); st.Error != bmc.ErrUnreachable || st.Reachable || st.FenceReady {
+		t.Fatalf("refused: %+v", st)
+	} else if time.Since(t0) > timeout {
+		t.Fatalf("refused connection took %v", time.Since(t0))
+	}
+	_ = emu.SetFault(demo.FaultNone)
+	if st := p.Poll(context.Background(), "c1", c); !st.FenceReady || st.Power != bmc.PowerOn {
+		t.Fatalf("after recovery: %+v", st)
+	}
+
+	// Nothing ever listened on this port.
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	t0 = time.Now()
+	st := p.Poll(context.Background(), "c1", rfController(t, "ctrl9", dead, "HACON_TEST_RF_PW", timeout))
+	if st.Error != bmc.ErrUnreachable || st.FenceReady || time.Since(t0) > timeout+200*time.Millisecond {
+		t.Fatalf("nothing listening: %+v after %v", st, time.Since(t0))
+	}
+}
+
+// One hanging BMC must not delay the others, and its own poll returns at
+// its timeout, skipping later polls while the stuck call is still there.
+func TestRedfishHangDoesNotDelayOthers(t *testing.T) {
+	t.Setenv("HACON_TEST_RF_PW", rfPass)
+	goroutines := runtime.NumGoroutine()
+	const timeout = 1500 * time.Millisecond
+	var ctls []config.Controller
+	var emus []*demo.RedfishBMC
+	for i := range 4 {
+		emu, port := startEmulator(t)
+		emus = append(emus, emu)
+		ctls = append(ctls, rfController(t, fmt.Sprintf("ctrl%d", i), port, "HACON_TEST_RF_PW", timeout))
+	}
+	p := bmc.NewPool()
+	cycle := func() []time.Duration {
+		took := make([]time.Duration, len(ctls))
+		var wg sync.WaitGroup
+		for i, c := range ctls {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				t0 := time.Now()
+				st := p.Poll(context.Background(), "c1", c)
+				took[i] = time.Since(t0)
+				if i == 0 && emus[0].Fault() == demo.FaultHang {
+					if st.Error != bmc.ErrTimeout || st.FenceReady {
+						t.Errorf("hung BMC: %+v", st)
+					}
+				} else if !st.FenceReady || st.Power != bmc.PowerOn {
+					t.Errorf("%s: %+v", c.Name, st)
+				}
+			}()
+		}
+		wg.Wait()
+		return took
+	}
+	base := cycle()
+	_ = emus[0].SetFault(demo.FaultHang)
+	hung := cycle()
+	baseMax := max(base[1], base[2], base[3])
+	for i := 1; i < 4; i++ {
+		// Generous bound for a loaded 2-core machine, far below the timeout.
+		if hung[i] > 3*baseMax+200*time.Millisecond || hung[i] > timeout/2 {
+			t.Errorf("ctrl%d took %v beside a hung BMC (baseline %v)", i, hung[i], baseMax)
+		}
+	}
+	if hung[0] < timeout-50*time.Millisecond || hung[0] > timeout+300*time.Millisecond {
+		t.Errorf("hung poll returned after %v, want about %v", hung[0], timeout)
+	}
+	t.Logf("baseline polls %v; beside a hung BMC %v", base, hung)
+
+	// The abandoned call ends within moments of its deadline (its
+	// connection is cut); until then polls are skipped, never stacked.
+	_ = emus[0].SetFault(demo.FaultNone)
+	st := p.Poll(context.Background(), "c1", ctls[0])
+	for wait := time.Now().Add(time.Second); st.Skipped && time.Now().Before(wait); {
+		if !strings.HasPrefix(st.Error, bmc.ErrSkipped) || !strings.Contains(st.Error, bmc.ErrTimeout) {
+			t.Fatalf("skipped poll: %+v", st)
+		}
+		time.Sleep(10 * time.Millisecond)
+		st = p.Poll(context.Background(), "c1", ctls[0])
+	}
+	if !st.FenceReady {
+		t.Fatalf("after the hang cleared: %+v", st)
+	}
+	p.Close()
+	for _, e := range emus {
+		e.Close()
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for runtime.NumGoroutine() > goroutines && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if n := runtime.NumGoroutine(); n > goroutines {
+		t.Errorf("goroutines: %d before, %d after closing everything", goroutines, n)
+	}
+}
