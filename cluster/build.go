@@ -157,10 +157,14 @@ func (m *merger) age(kind SourceKind, name string) time.Duration {
 }
 
 func (m *merger) loadBalancers() {
+	// Only an HAProxy that answered its latest poll has an opinion: a dead
+	// one's last answer would make every server it lists look disputed.
 	for _, h := range m.cc.HAProxy {
-		if r, stale := m.good(KindHAProxy, h.Controller); r != nil && r.LB != nil && !stale {
-			m.out.LBs = append(m.out.LBs, *r.LB)
+		st := m.in[SourceID{m.cc.Name, KindHAProxy, h.Controller}]
+		if st == nil || st.Latest == nil || !st.Latest.OK() || st.Latest.LB == nil {
+			continue
 		}
+		m.out.LBs = append(m.out.LBs, *st.Latest.LB)
 	}
 }
 
@@ -243,8 +247,8 @@ func (m *merger) services(pmStale bool) {
 				cell.LBAgree = lbAgree(cell.LB)
 			}
 			cell.Endpoint = m.endpoint(s.Name, c.Name)
-			if cell.Serving() {
-				svc.Serving++
+			if cell.Serving() && !(svc.Mode == ModeActivePassive && cell.Role == RoleUnpromoted) {
+				svc.Serving++ // an A/P service serves only where it is active
 			}
 			svc.Known = svc.Known || cell.Known()
 			svc.Cells = append(svc.Cells, cell)

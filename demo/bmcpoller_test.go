@@ -1,17 +1,30 @@
 package demo
 
 import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hacon/hacon/bmc"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/probes"
-	"testing"
 )
 
-// Until the BMC pool is wired, the demo test polls without BMCs.
-func demoBMCPoller(cfg *config.Config) probes.BMCPoller { return nil }
+func demoBMCPoller(cfg *config.Config) probes.BMCPoller { return bmc.NewPool() }
 
+// powerOff powers a node off the way an operator would: through its BMC,
+// over bmclib's Redfish provider.
 func powerOff(t *testing.T, d *Cluster, node string) {
 	t.Helper()
-	if err := d.SetPower(node, false); err != nil {
-		t.Fatal(err)
+	cfg := d.Config()
+	ctl, _ := cfg.Clusters[0].Controller(node)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := bmc.NewPool().SetPower(ctx, ClusterName, ctl, bmc.ActionOff)
+	if err != nil || !res.Confirmed {
+		t.Fatalf("power off %s through its BMC: %+v %v", node, res, err)
+	}
+	if d.Powered(node) {
+		t.Fatalf("%s still powered after the BMC confirmed off", node)
 	}
 }

@@ -98,13 +98,15 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 			fmt.Fprintf(w, "VIP %s %s on %s\n", v.Name, dash(v.Address), dash(v.Node))
 		}
 		fmt.Fprintln(w)
+		ok := 0
 		for _, s := range c.Sources {
-			state := "ok"
-			if !s.OK {
-				state = "FAIL " + s.Error
+			if s.OK {
+				ok++
+				continue
 			}
-			fmt.Fprintf(w, "source %-9s %-28s %s\n", s.Kind, s.Name, state)
+			fmt.Fprintf(w, "source %-9s %-28s FAIL %s (%s)\n", s.Kind, s.Name, s.Error, dash(s.Address))
 		}
+		fmt.Fprintf(w, "sources: %d of %d ok\n", ok, len(c.Sources))
 		for _, a := range c.Alerts {
 			fmt.Fprintf(w, "%-8s %s\n", strings.ToUpper(a.Severity.String()), a.Message)
 		}
