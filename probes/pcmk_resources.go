@@ -250,8 +250,12 @@ func convertBundle(x *xRsc, r *cluster.Resource) {
 				containerAgent = container.Agent
 			}
 		}
-		if inner != nil {
+		// With no container running, the wrapped resource may still claim
+		// its last role on a guest that is gone: it runs nowhere.
+		if inner != nil && (container == nil || in.Node != "") {
 			in.Role = normRole(inner.Role)
+		}
+		if inner != nil {
 			if innerAgent == "" {
 				innerAgent = inner.Agent
 			}
