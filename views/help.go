@@ -1,0 +1,96 @@
+package views
+
+import (
+	"strings"
+
+	"github.com/hacon/hacon/cluster"
+)
+
+// HelpEntry is one key or command in the help screen.
+type HelpEntry struct {
+	Key       string
+	Desc      string
+	Dangerous bool // changes the cluster
+	Disabled  string
+}
+
+// HelpSection is a titled group of entries.
+type HelpSection struct {
+	Title   string
+	Entries []HelpEntry
+}
+
+// Help renders the help screen from the program's key map and commands
+// (so it cannot drift from what the keys do), followed by the legend of
+// every glyph.
+func Help(sections []HelpSection, w int) []Line {
+	var out []Line
+	for _, sec := range append(sections, Legend()...) {
+		if len(out) > 0 {
+			out = append(out, nil)
+		}
+		out = append(out, Line{S(Title, sec.Title)})
+		kw := 0
+		for _, e := range sec.Entries {
+			kw = max(kw, textWidth(e.Key))
+		}
+		kw = min(kw, 22)
+		for _, e := range sec.Entries {
+			l := Line{P("  "), S(Key, padRight(e.Key, kw)), P("  "), P(e.Desc)}
+			if e.Dangerous {
+				l = append(l, S(Warn, "  ▲ changes the cluster"))
+			}
+			if e.Disabled != "" {
+				l = append(l, S(Dim, "  ("+e.Disabled+")"))
+			}
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Legend explains every glyph and word the console uses.
+func Legend() []HelpSection {
+	mk := func(title string, marks ...Mark) HelpSection {
+		s := HelpSection{Title: title}
+		for _, m := range marks {
+			s.Entries = append(s.Entries, HelpEntry{Key: m.Glyph + " " + m.Word, Desc: legendText[m.Word]})
+		}
+		return s
+	}
+	node := func(p cluster.PcmkNode) Mark { return NodeMark(cluster.Node{Pacemaker: &p}) }
+	role := func(c cluster.Cell) Mark { return RoleMark(c) }
+	ep := func(e cluster.EndpointResult) Mark { return EndpointMark(&e, "", false) }
+	return []HelpSection{
+		mk("LEGEND · nodes", node(cluster.PcmkNode{Online: true}), node(cluster.PcmkNode{Online: true, Standby: true}),
+			node(cluster.PcmkNode{Online: true, Maintenance: true}), node(cluster.PcmkNode{}), node(cluster.PcmkNode{Unclean: true}),
+			Mark{"↑", "on", "", OK}, Mark{"↓", "off", "", Crit}, FenceMark(cluster.Node{BMC: &cluster.BMCStatus{FenceReady: true}}),
+			FenceMark(cluster.Node{BMC: &cluster.BMCStatus{}})),
+		mk("LEGEND · cells: Pacemaker role, HAProxy status, endpoint", role(cluster.Cell{Role: cluster.RoleStarted}),
+			role(cluster.Cell{Role: cluster.RolePromoted}), role(cluster.Cell{Role: cluster.RoleUnpromoted}),
+			role(cluster.Cell{Role: cluster.RoleStopped}), role(cluster.Cell{Failed: true}),
+			LBMark("UP", false), LBMark("DOWN", false), LBMark("MAINT", false), LBMark("DRAIN", false), LBMark("MIXED", false),
+			Mark{BackupGlyph, "backup", "", Normal}, ep(cluster.EndpointResult{OK: true}), ep(cluster.EndpointResult{OK: true, Slow: true}),
+			ep(cluster.EndpointResult{}), markStale, Mark{"·", "", "", Dim}),
+	}
+}
+
+var legendText = map[string]string{
+	"online": "Pacemaker member, running resources", "standby": "online, runs no resources",
+	"maintenance": "resources unmanaged on this node", "offline": "not in the cluster",
+	"UNCLEAN": "lost without being fenced: recovery waits for fencing",
+	"on":      "BMC reports power on", "off": "BMC reports power off",
+	"fenceable": "BMC answers: fencing would work", "no fence": "BMC unreachable or absent: fencing would fail",
+	"Started": "running (clone or primitive)", "Promoted": "running as master/primary", "Unpromoted": "running as replica",
+	"Stopped": "not running here", "FAILED": "a failed operation; needs cleanup",
+	"UP": "HAProxy sends traffic", "DOWN": "health check failing: no traffic", "MAINT": "disabled by an operator",
+	"DRAIN": "no new sessions", "MIXED": "the HAProxies disagree (H for details)", "backup": "HAProxy backup server",
+	"ok": "endpoint answers", "slow": "endpoint answers above its slow threshold", "fail": "endpoint errors or times out",
+	"stale":      "no fresh data for 3 intervals: old values are hidden",
+	"":           "not configured for this plane",
+}
+
+// HelpText is the help as plain text (for tests and --help-keys).
+func HelpText(sections []HelpSection) string {
+	return strings.Join(PlainLines(Help(sections, 200)), "\n")
+}

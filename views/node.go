@@ -1,0 +1,153 @@
+package views
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hacon/hacon/cluster"
+)
+
+// NodeDetail shows one node: Pacemaker state and attributes, the resources
+// and VIPs it holds, its BMC (power, provider, error) and fencing history.
+func NodeDetail(c *cluster.Cluster, name string, w int) []Line {
+	n := c.Node(name)
+	if n == nil {
+		return []Line{{S(Warn, "▲ no node "+name+" in "+c.Name)}}
+	}
+	role := "guest/remote node"
+	if n.Controller {
+		role = "controller"
+	}
+	out := []Line{{S(Title, "NODE "+n.Name), P("  "), NodeMark(*n).Span(false), S(Dim, "  "+role), S(Dim, " · "+firstOf(n.Address, "no address")),
+		ageSpan(c, cluster.KindPacemaker, cluster.KindBMC)}}
+	out = append(out, nil, Line{S(Title, "PACEMAKER")})
+	out = append(out, pacemakerLines(c, n)...)
+	out = append(out, nil, Line{S(Title, "RESOURCES ON THIS NODE")})
+	out = append(out, nodeResources(c, n)...)
+	out = append(out, nil, Line{S(Title, "BMC"), ageSpan(c, cluster.KindBMC)})
+	out = append(out, bmcLines(n)...)
+	out = append(out, nil, Line{S(Title, "FENCE HISTORY")})
+	out = append(out, fenceLines(c, n.Name)...)
+	return out
+}
+
+func pacemakerLines(c *cluster.Cluster, n *cluster.Node) []Line {
+	p := n.Pacemaker
+	if n.Stale {
+		return []Line{{P("  "), markStale.Span(false), S(Dim, " Pacemaker data too old to show")}}
+	}
+	if p == nil {
+		return []Line{{S(Dim, "  not known to Pacemaker (or Pacemaker not polled)")}}
+	}
+	var flags []string
+	for _, f := range []struct {
+		on   bool
+		word string
+	}{{p.Standby, "standby"}, {p.StandbyOnFail, "standby-on-fail"}, {p.Maintenance, "maintenance"}, {p.Pending, "pending"},
+		{p.Unclean, "UNCLEAN"}, {p.Shutdown, "shutting down"}, {p.DC, "DC"}} {
+		if f.on {
+			flags = append(flags, f.word)
+		}
+	}
+	facts := fmt.Sprintf("  id %s · %s · %d resources running", firstOf(p.ID, "?"), firstOf(p.Type, "member"), p.ResourcesRunning)
+	if len(flags) > 0 {
+		facts += " · " + strings.Join(flags, ", ")
+	}
+	out := []Line{{P(facts)}}
+	keys := make([]string, 0, len(n.Attributes))
+	for k := range n.Attributes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		out = append(out, Line{S(Dim, "  attr "), P(k + " = " + n.Attributes[k])})
+	}
+	return out
+}
+
+func nodeResources(c *cluster.Cluster, n *cluster.Node) []Line {
+	var out []Line
+	if n.Stale {
+		return []Line{{P("  "), markStale.Span(false)}}
+	}
+	for _, r := range c.Resources {
+		for _, in := range r.Instances {
+			if in.Node != n.Name {
+				continue
+			}
+			m := RoleMark(cluster.Cell{Role: in.Role, Failed: in.Failed})
+			l := Line{P("  "), m.Span(false), P("  " + r.ID), S(Dim, " ("+in.ID+", "+r.Kind+")")}
+			if in.Blocked {
+				l = append(l, S(Crit, " ✖ blocked"))
+			}
+			if !in.Managed {
+				l = append(l, S(Warn, " ▲ unmanaged"))
+			}
+			out = append(out, l)
+		}
+	}
+	for _, v := range c.VIPs {
+		if v.Node == n.Name && !v.Stale {
+			out = append(out, Line{P("  "), S(OK, "→ VIP"), P(" " + v.Name + " " + v.Address)})
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, Line{S(Dim, "  none")})
+	}
+	return out
+}
+
+func bmcLines(n *cluster.Node) []Line {
+	b := n.BMC
+	if b == nil {
+		return []Line{{P("  "), FenceMark(*n).Span(false), S(Dim, " no BMC configured: this node cannot be fenced by hacon's view")}}
+	}
+	l := Line{P("  power "), PowerMark(*n).Span(false), P("  "), FenceMark(*n).Span(false)}
+	out := []Line{l}
+	facts := []string{"driver " + firstOf(b.Driver, "?"), "provider " + firstOf(b.Provider, "?"), "address " + firstOf(b.Address, "?"),
+		"reachable " + yesNo(b.Reachable), "auth " + yesNo(b.AuthOK)}
+	if b.RTT > 0 {
+		facts = append(facts, "rtt "+Latency(b.RTT))
+	}
+	out = append(out, Line{S(Dim, "  "+strings.Join(facts, " · "))})
+	if b.Error != "" {
+		out = append(out, Line{S(Crit, "  ✖ error: "), P(b.Error)})
+	}
+	return out
+}
+
+func fenceLines(c *cluster.Cluster, node string) []Line {
+	var out []Line
+	for _, f := range c.FenceHistory {
+		if f.Target != node && f.Delegate != node && f.Origin != node {
+			continue
+		}
+		m := Mark{"✓", f.Status, "", OK}
+		switch f.Status {
+		case "failed":
+			m = Mark{"✖", "failed", "", Crit}
+		case "pending":
+			m = Mark{"…", "pending", "", Warn}
+		}
+		l := Line{P("  "), m.Span(false), P(fmt.Sprintf("  %s %s by %s", f.Action, f.Target, firstOf(f.Delegate, "?")))}
+		if f.Completed != "" {
+			l = append(l, S(Dim, " at "+f.Completed))
+		}
+		if f.Reason != "" {
+			l = append(l, S(Dim, " ("+f.Reason+")"))
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		out = append(out, Line{S(Dim, "  none recorded")})
+	}
+	return out
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "NO"
+}
