@@ -69,6 +69,11 @@ func (r Request) String() string {
 		parts = append(parts, r.Service, r.Node)
 	case Power:
 		parts = append(parts, r.Node, r.Power)
+	case Fence:
+		parts = append(parts, r.Node)
+		if r.FenceOff {
+			parts = append(parts, "off")
+		}
 	default:
 		parts = append(parts, r.Node)
 	}

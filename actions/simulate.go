@@ -27,8 +27,10 @@ func (e *Executor) simulate(ctx context.Context, cc *config.Cluster, hosts []con
 	if req.Kind == Cleanup {
 		return nil, "no transition preview for cleanup (crm_resource --cleanup cannot run on a CIB copy)"
 	}
-	if _, err := exec.LookPath("crm_simulate"); err != nil {
-		return nil, "crm_simulate is not installed on this host: no transition preview"
+	if _, isExec := e.local.(probes.ExecRunner); isExec {
+		if _, err := exec.LookPath("crm_simulate"); err != nil {
+			return nil, "crm_simulate is not installed on this host: no transition preview"
+		}
 	}
 	ctx, cancel := context.WithTimeout(ctx, SimulateTimeout)
 	defer cancel()

@@ -56,6 +56,13 @@ func (r Runner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) 
 	if len(args) == 0 {
 		return fail(argv, 64, "no command")
 	}
+	// Local work on a CIB copy, as hacon's action preview does it.
+	if len(args) >= 3 && args[0] == "env" && strings.HasPrefix(args[1], "CIB_file=") {
+		return onCopy(strings.TrimPrefix(args[1], "CIB_file="), argv, args[2:])
+	}
+	if args[0] == "crm_simulate" {
+		return crmSimulate(argv, args[1:])
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch args[0] {
@@ -67,6 +74,8 @@ func (r Runner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) 
 			return s.cibResources(), nil, nil
 		case has(args, "constraints"):
 			return s.cibConstraints(), nil, nil
+		case has(args, "--query") || has(args, "-Q"):
+			return s.cibQuery(), nil, nil
 		}
 		return fail(argv, 64, "cibadmin: the demo answers only --query --scope resources|constraints")
 	case "crm_resource":
