@@ -76,10 +76,14 @@ func (p *Pool) SetPower(ctx context.Context, clusterName string, c config.Contro
 		defer cancel()
 	}
 	e := p.entry(clusterName, c.Name)
-	got, _, err := run(p, ctx, e, true, func(ctx context.Context) PowerResult {
+	got, busy, err := run(p, ctx, e, true, func(ctx context.Context) PowerResult {
 		return p.setPower(ctx, e, c, res, start)
 	})
-	if err != nil {
+	switch {
+	case busy:
+		got = res
+		got.Error = ctxWords(err) + " waiting for another call to this BMC to finish; power " + action + " not sent"
+	case err != nil:
 		// The worker is still busy (a stuck call); report what we know.
 		got = res
 		last, _ := p.Last(clusterName, c.Name)

@@ -125,14 +125,20 @@ func run[T any](p *Pool, ctx context.Context, e *entry, wait bool, fn func(conte
 			return res, true, nil
 		}
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	wctx, cancel := context.WithCancel(ctx) // the worker's; cancelled when it ends
 	done := make(chan T, 1)
 	p.workers.Add(1)
 	go func() {
 		defer p.workers.Done()
-		defer func() { <-e.slot }()
-		defer cancel()
-		done <- fn(ctx)
+		var r T
+		func() {
+			// Free the slot before handing over the result, so a call made
+			// right after this one returns is not skipped.
+			defer func() { <-e.slot }()
+			defer cancel()
+			r = fn(wctx)
+		}()
+		done <- r
 	}()
 	select {
 	case r := <-done:

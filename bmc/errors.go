@@ -35,6 +35,8 @@ var (
 	// gofish renders an HTTP error as "<code>: <body>".
 	httpAuthCode = regexp.MustCompile(`(^|[\s:])40[13]: `)
 	httpCode     = regexp.MustCompile(`(^|[\s:])([45]\d\d): `)
+	// A connection closed before an answer: "EOF", "unexpected EOF".
+	eof = regexp.MustCompile(`\beof\b`)
 )
 
 // classify turns a bmclib error into operator words. callErr is ctx.Err()
@@ -58,7 +60,7 @@ func classify(err, callErr error, driver string, cipherSet bool, secrets ...stri
 		return verdict{words: "cancelled"}
 	case strings.Contains(low, "connection refused"), strings.Contains(low, "no route to host"),
 		strings.Contains(low, "network is unreachable"), strings.Contains(low, "no such host"),
-		strings.Contains(low, "connection reset"), strings.Contains(low, "eof"):
+		strings.Contains(low, "connection reset"), eof.MatchString(low):
 		return verdict{words: ErrUnreachable}
 	case strings.Contains(low, "x509:"), strings.Contains(low, "tls: failed to verify"):
 		return verdict{words: ErrTLSUntrusted, reachable: true}
@@ -125,8 +127,8 @@ func detail(text string, secrets ...string) string {
 	if best == "" {
 		best = strings.TrimSpace(text)
 	}
-	if len(best) > maxDetail {
-		best = best[:maxDetail] + "…"
+	if r := []rune(best); len(r) > maxDetail {
+		best = string(r[:maxDetail]) + "…"
 	}
 	return best
 }

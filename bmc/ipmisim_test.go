@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,6 +25,7 @@ type ipmiSim struct {
 	Calls string // file logging every chassis script call
 	cmd   *exec.Cmd
 	done  chan struct{}
+	once  sync.Once
 }
 
 // requireIPMI skips without ipmi_sim/ipmitool, except in CI where the
@@ -145,14 +147,20 @@ func (s *ipmiSim) waitReady(t testing.TB, pass string) {
 // stop sends SIGTERM, and SIGKILL if it is still there after ~1.5 s
 // (it takes about 1 s to exit).
 func (s *ipmiSim) stop() {
-	_ = s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.done:
-	case <-time.After(1500 * time.Millisecond):
-		_ = s.cmd.Process.Kill()
-		<-s.done
-	}
+	s.once.Do(func() {
+		_ = s.cmd.Process.Signal(syscall.SIGCONT) // a paused one would keep SIGTERM pending
+		_ = s.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-s.done:
+		case <-time.After(1500 * time.Millisecond):
+			_ = s.cmd.Process.Kill()
+			<-s.done
+		}
+	})
 }
+
+// Stop ends the simulator now (idempotent; cleanup also calls it).
+func (s *ipmiSim) Stop() { s.stop() }
 
 // power reads the state file: what the simulated machine really is.
 func (s *ipmiSim) power(t testing.TB) string {
@@ -172,3 +180,10 @@ func (s *ipmiSim) calls() string {
 	}
 	return string(b)
 }
+
+// Pause stops the simulator (SIGSTOP): a BMC that takes packets and never
+// answers, the nastiest hang there is.
+func (s *ipmiSim) Pause() error { return s.cmd.Process.Signal(syscall.SIGSTOP) }
+
+// Resume continues a paused simulator.
+func (s *ipmiSim) Resume() error { return s.cmd.Process.Signal(syscall.SIGCONT) }

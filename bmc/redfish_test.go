@@ -240,3 +240,47 @@ func TestRedfishHangDoesNotDelayOthers(t *testing.T) {
 		t.Errorf("goroutines: %d before, %d after closing everything", goroutines, n)
 	}
 }
+
+// While an action holds a BMC, polls are skipped (one session per BMC) yet
+// show the states the action reads; afterwards polls run again.
+func TestRedfishPollDuringAction(t *testing.T) {
+	t.Setenv("HACON_TEST_RF_PW", rfPass)
+	emu, port := startEmulator(t)
+	emu.SetCycleDelay(800 * time.Millisecond)
+	p := bmc.NewPool()
+	defer p.Close()
+	c := rfController(t, "ctrl0", port, "HACON_TEST_RF_PW", 5*time.Second)
+	type out struct {
+		res bmc.PowerResult
+		err error
+	}
+	done := make(chan out, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		res, err := p.SetPower(ctx, "c1", c, bmc.ActionCycle)
+		done <- out{res, err}
+	}()
+	skipped, sawOff := 0, false
+	for {
+		select {
+		case o := <-done:
+			if o.err != nil || !o.res.Confirmed || !o.res.SawOff {
+				t.Fatalf("cycle: %+v %v", o.res, o.err)
+			}
+			if skipped == 0 || !sawOff {
+				t.Fatalf("polls during the action: %d skipped, saw off %v", skipped, sawOff)
+			}
+			if st := p.Poll(context.Background(), "c1", c); st.Skipped || st.Power != bmc.PowerOn {
+				t.Fatalf("poll after the action: %+v", st)
+			}
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+		st := p.Poll(context.Background(), "c1", c)
+		if st.Skipped {
+			skipped++
+			sawOff = sawOff || st.Power == bmc.PowerOff
+		}
+	}
+}
