@@ -85,6 +85,8 @@ type PcmkNode struct {
 }
 
 // State words for a node, in the order an operator cares about them.
+// Pending comes before standby as in crm_mon: a node still joining is not
+// yet a member, whatever its standby attribute says.
 func (n PcmkNode) State() string {
 	switch {
 	case n.Unclean:
@@ -93,10 +95,10 @@ func (n PcmkNode) State() string {
 		return "offline"
 	case n.Maintenance:
 		return "maintenance"
-	case n.Standby, n.StandbyOnFail:
-		return "standby"
 	case n.Pending:
 		return "pending"
+	case n.Standby, n.StandbyOnFail:
+		return "standby"
 	default:
 		return "online"
 	}

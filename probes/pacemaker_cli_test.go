@@ -164,6 +164,9 @@ func (v *textView) add(top, body string, group bool) {
 		q.node = n
 		v.placements = append(v.placements, q)
 	}
+	if len(words) == 0 && p.failed {
+		v.placements = append(v.placements, p) // failed and running nowhere
+	}
 }
 
 // textRoleList reads a clone summary line "Role: [ a b ]".
@@ -238,7 +241,12 @@ func comparePcmk(t *testing.T, label string, st *cluster.PacemakerStatus, v text
 	var textList []string
 	groupRoles := map[string]map[string]bool{}
 	groupFailed := map[string]bool{}
+	groupFailedAnywhere := map[string]bool{}
 	for _, p := range v.placements {
+		if p.node == "" {
+			groupFailedAnywhere[p.rsc] = groupFailedAnywhere[p.rsc] || p.group
+			continue
+		}
 		if p.group {
 			k := p.rsc + " " + p.node
 			if groupRoles[k] == nil {
@@ -258,7 +266,9 @@ func comparePcmk(t *testing.T, label string, st *cluster.PacemakerStatus, v text
 			}
 			if r.Kind == cluster.KindGroup {
 				k := r.ID + " " + in.Node
-				if !groupRoles[k][in.Role] || groupFailed[k] != in.Failed {
+				// hacon marks a group failed if any member failed, even
+				// one that runs nowhere now.
+				if !groupRoles[k][in.Role] || (groupFailed[k] || groupFailedAnywhere[r.ID]) != in.Failed {
 					t.Errorf("%s: group %s on %s: hacon %s failed=%v; crm_mon member roles %v failed=%v", label, r.ID, in.Node, in.Role, in.Failed, groupRoles[k], groupFailed[k])
 				}
 				delete(groupRoles, k)

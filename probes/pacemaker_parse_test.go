@@ -231,6 +231,10 @@ func TestParseCrmMon20(t *testing.T) {
 	if !reflect.DeepEqual(states, wantStates) {
 		t.Errorf("node states %v", states)
 	}
+	// crm_mon calls a joining node "pending" even when it is in standby.
+	if s := (cluster.PcmkNode{Online: true, Standby: true, Pending: true}).State(); s != "pending" {
+		t.Errorf("pending standby node: %s", s)
+	}
 	if len(st.FenceHistory) != 2 || st.FenceHistory[0].Status != "failed" || st.FenceHistory[0].Reason != "No such device" || st.FenceHistory[1].Status != "pending" {
 		t.Errorf("fence history %+v", st.FenceHistory)
 	}
