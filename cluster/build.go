@@ -51,6 +51,8 @@ type merger struct {
 	in  Inputs
 	now time.Time
 	out *Cluster
+
+	byEndpoint map[[2]string]*EndpointResult // built on first lookup
 }
 
 func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, now time.Time) Cluster {
@@ -214,13 +216,14 @@ func hostOf(addr string) string {
 }
 
 func (m *merger) endpoint(service, node string) *EndpointResult {
-	for i := range m.out.Endpoints {
-		e := &m.out.Endpoints[i]
-		if e.Service == service && e.Node == node {
-			return e
+	if m.byEndpoint == nil {
+		m.byEndpoint = make(map[[2]string]*EndpointResult, len(m.out.Endpoints))
+		for i := range m.out.Endpoints {
+			e := &m.out.Endpoints[i]
+			m.byEndpoint[[2]string{e.Service, e.Node}] = e
 		}
 	}
-	return nil
+	return m.byEndpoint[[2]string{service, node}]
 }
 
 func (m *merger) services(pmStale bool) {

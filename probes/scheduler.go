@@ -33,6 +33,7 @@ type Scheduler struct {
 	inflight map[cluster.SourceID]bool
 	seq      uint64
 	snap     cluster.Snapshot
+	dirty    bool // results arrived since snap was built
 
 	updates chan struct{}
 	kick    chan struct{}
@@ -65,10 +66,14 @@ func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
 // Updates signals (coalesced) that a new snapshot is available.
 func (s *Scheduler) Updates() <-chan struct{} { return s.updates }
 
-// Snapshot returns the newest snapshot.
+// Snapshot returns the newest snapshot. It is built on demand: merging
+// after every single result would cost O(sources²) per cycle.
 func (s *Scheduler) Snapshot() cluster.Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.dirty {
+		s.rebuildLocked()
+	}
 	return s.snap
 }
 
@@ -82,6 +87,7 @@ func (s *Scheduler) Rebuild() cluster.Snapshot {
 }
 
 func (s *Scheduler) rebuildLocked() {
+	s.dirty = false
 	s.seq++
 	s.snap = cluster.Build(s.cfg, s.inputs, s.now(), s.seq)
 }
@@ -167,6 +173,12 @@ func (s *Scheduler) loop(ctx context.Context, t *Target, kick <-chan struct{}) {
 	}
 }
 
+// yieldAfter is how long a poll holds its concurrency slot before it
+// counts as waiting on its peer and gives the slot back.
+func yieldAfter(timeout time.Duration) time.Duration {
+	return max(min(timeout/20, 25*time.Millisecond), 5*time.Millisecond)
+}
+
 // nextDelay is the interval with ±10% jitter, doubled per consecutive
 // failure up to MaxBackoff (but never below the interval).
 func nextDelay(interval time.Duration, failures int) time.Duration {
@@ -207,8 +219,15 @@ func (s *Scheduler) start(ctx context.Context, t *Target) <-chan bool {
 			done <- false
 			return
 		}
+		var release sync.Once
+		free := func() { release.Do(func() { <-s.sem }) }
+		// A poll still waiting after a slice of its timeout is waiting on
+		// a slow or hung peer, not using the machine: it gives its slot
+		// back so a hung source cannot starve the healthy ones.
+		yield := time.AfterFunc(yieldAfter(t.Timeout), free)
 		r := Poll(ctx, t)
-		<-s.sem
+		yield.Stop()
+		free()
 		r.Generation = gen
 		if ctx.Err() == nil {
 			s.Record(r)
@@ -242,7 +261,7 @@ func (s *Scheduler) Record(r cluster.Result) {
 		h = h[len(h)-HistoryLen:]
 	}
 	s.history[r.ID] = h
-	s.rebuildLocked()
+	s.dirty = true
 	s.mu.Unlock()
 	select {
 	case s.updates <- struct{}{}:
@@ -253,8 +272,22 @@ func (s *Scheduler) Record(r cluster.Result) {
 // PollOnce polls every target once, concurrently, and returns the snapshot
 // when all have answered or timed out. Used by `hacon status`.
 func (s *Scheduler) PollOnce(ctx context.Context) cluster.Snapshot {
-	var wg sync.WaitGroup
+	// Sources that failed last time start first: if they hang again, their
+	// timeouts run alongside the healthy polls instead of after them.
+	order := make([]*Target, 0, len(s.targets))
+	var healthy []*Target
+	s.mu.Lock()
 	for _, t := range s.targets {
+		if st := s.inputs[t.ID]; st != nil && st.Latest != nil && !st.Latest.OK() {
+			order = append(order, t)
+		} else {
+			healthy = append(healthy, t)
+		}
+	}
+	s.mu.Unlock()
+	order = append(order, healthy...)
+	var wg sync.WaitGroup
+	for _, t := range order {
 		wg.Add(1)
 		go func(t *Target) {
 			defer wg.Done()
