@@ -194,6 +194,10 @@ func newClient(e *entry, driver string, b *config.BMC, pass string) *bmclib.Clie
 	var provider string
 	if driver == "ipmi" {
 		provider = "ipmitool"
+		if strings.Contains(host, ":") && !strings.HasPrefix(host, "[") {
+			// bmclib joins host:port and splits it again for ipmitool's -H/-p.
+			host = "[" + host + "]"
+		}
 		if b.Port > 0 {
 			opts = append(opts, bmclib.WithIpmitoolPort(strconv.Itoa(b.Port)))
 		}

@@ -103,6 +103,18 @@ func TestIPMIPowerMatrix(t *testing.T) {
 	if sim.power(t) != "1" {
 		t.Fatal("machine not on after cycle")
 	}
+
+	// ipmi_sim's reset never reads off: confirmed on after the grace period.
+	before = len(sim.calls())
+	actx, cancel = context.WithTimeout(ctx, 10*time.Second)
+	res, err = p.SetPower(actx, "c1", c, ActionReset)
+	cancel()
+	if err != nil || !res.Confirmed || res.SawOff || res.Final != PowerOn || res.Elapsed < p.cycleGrace {
+		t.Fatalf("reset: %+v %v", res, err)
+	}
+	if after := sim.calls()[before:]; !strings.Contains(after, "set reset 1") {
+		t.Fatalf("reset did not reach the chassis: %q", after)
+	}
 }
 
 func TestIPMIWrongPassword(t *testing.T) {
