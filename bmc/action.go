@@ -77,7 +77,7 @@ func (p *Pool) SetPower(ctx context.Context, clusterName string, c config.Contro
 	}
 	e := p.entry(clusterName, c.Name)
 	got, busy, err := run(p, ctx, e, true, func(ctx context.Context) PowerResult {
-		return p.setPower(ctx, e, c, res, start)
+		return p.setPower(ctx, e, c, res)
 	})
 	switch {
 	case busy:
@@ -99,7 +99,7 @@ func (p *Pool) SetPower(ctx context.Context, clusterName string, c config.Contro
 
 // setPower runs in the worker holding the BMC's slot: one session for the
 // command and every read that confirms it.
-func (p *Pool) setPower(ctx context.Context, e *entry, c config.Controller, res PowerResult, start time.Time) PowerResult {
+func (p *Pool) setPower(ctx context.Context, e *entry, c config.Controller, res PowerResult) PowerResult {
 	b := c.BMC
 	s, v := p.open(e, b)
 	if v != nil {

@@ -14,7 +14,11 @@ import (
 	"github.com/hacon/hacon/bmc"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/demo"
+	"github.com/hacon/hacon/probes"
 )
+
+// The Pool is what the BMC probe polls through.
+var _ probes.BMCPoller = bmc.NewPool()
 
 const rfPass = "Redf1sh-S3cret%pw"
 
