@@ -188,8 +188,10 @@ type csvRecords struct {
 func (c *csvRecords) next() ([]byte, error) {
 	c.buf = c.buf[:0]
 	joined := false
+	quotes := 0 // counted per part, so a runaway quoted field stays linear
 	for {
 		part, err := c.br.ReadSlice('\n')
+		quotes += bytes.Count(part, []byte{'"'})
 		if err == bufio.ErrBufferFull {
 			c.buf = append(c.buf, part...)
 			joined = true
@@ -209,7 +211,7 @@ func (c *csvRecords) next() ([]byte, error) {
 		}
 		// An odd number of quotes means a quoted field continues on the
 		// next line (HAProxy quotes any field holding a newline).
-		if err == nil && bytes.Count(rec, []byte{'"'})%2 == 1 {
+		if err == nil && quotes%2 == 1 {
 			if !joined {
 				c.buf = append(c.buf, part...)
 				joined = true

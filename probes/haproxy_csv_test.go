@@ -251,3 +251,18 @@ func FuzzParseHAProxyCSV(f *testing.F) {
 		}
 	})
 }
+
+// TestParseHAProxyCSVRunawayQuote: a quote that never closes joins every
+// following line into one record; that must stay linear, not quadratic.
+func TestParseHAProxyCSVRunawayQuote(t *testing.T) {
+	in := "# pxname,svname,status\nbe,\"s1,UP\n" + strings.Repeat("be,s2,UP\n", 500000)
+	start := time.Now()
+	lb := mustParseCSV(t, in)
+	// The unclosed field swallows the rest of the input, as in encoding/csv.
+	if len(lb.Servers) != 1 || !strings.HasPrefix(lb.Servers[0].Server, "s1,UP\nbe,s2,UP\n") {
+		t.Errorf("%d servers, first %.40q", len(lb.Servers), lb.Servers[0].Server)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("4.5 MB with a runaway quote took %s", took)
+	}
+}
