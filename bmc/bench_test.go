@@ -3,6 +3,7 @@ package bmc_test
 import (
 	"context"
 	"fmt"
+	"github.com/hacon/hacon/internal/testpeers"
 	"os"
 	"sync"
 	"syscall"
@@ -64,7 +65,7 @@ func BenchmarkPoll30BMCs(b *testing.B) {
 		wg.Wait()
 	})
 	for i := range nIPMI {
-		sim := bmc.StartIPMISim(b, bmc.SimPass)
+		sim := testpeers.StartIPMISim(b, bmc.SimPass)
 		sims = append(sims, sim)
 		c := bmc.IPMIController(b, sim.Port, bmc.SimPass, timeout)
 		c.Name = fmt.Sprintf("ipmi%02d", i)

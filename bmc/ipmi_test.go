@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hacon/hacon/internal/testpeers"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,7 +48,7 @@ func testPool() *Pool {
 }
 
 func TestIPMIPowerMatrix(t *testing.T) {
-	sim := startIPMISim(t, simPass)
+	sim := testpeers.StartIPMISim(t, simPass)
 	p := testPool()
 	defer p.Close()
 	c := ipmiController(t, sim.Port, simPass, 5*time.Second)
@@ -74,9 +75,9 @@ func TestIPMIPowerMatrix(t *testing.T) {
 		res, err := p.SetPower(actx, "c1", c, s.action)
 		cancel()
 		if err != nil || !res.Confirmed || res.Final != s.state || res.Provider != "ipmitool" {
-			t.Fatalf("SetPower %s: %+v %v (calls: %s)", s.action, res, err, sim.calls())
+			t.Fatalf("SetPower %s: %+v %v (calls: %s)", s.action, res, err, sim.Calls())
 		}
-		if got := sim.power(t); got != s.file {
+		if got := sim.Power(t); got != s.file {
 			t.Fatalf("after %s the simulator's state file says %q, want %q", s.action, got, s.file)
 		}
 		if st := p.Poll(ctx, "c1", c); st.Power != s.state || st.Error != "" {
@@ -86,39 +87,39 @@ func TestIPMIPowerMatrix(t *testing.T) {
 	}
 
 	// ipmi_sim's cycle: "set power 0" at once, "set power 1" about 1 s later.
-	before := len(sim.calls())
+	before := len(sim.Calls())
 	actx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	res, err := p.SetPower(actx, "c1", c, ActionCycle)
 	cancel()
 	if err != nil || !res.Confirmed || !res.SawOff || res.Final != PowerOn {
-		t.Fatalf("cycle: %+v %v (calls: %s)", res, err, sim.calls())
+		t.Fatalf("cycle: %+v %v (calls: %s)", res, err, sim.Calls())
 	}
-	if after := sim.calls()[before:]; !strings.Contains(after, "set power 0\nget power\nset power 1") &&
+	if after := sim.Calls()[before:]; !strings.Contains(after, "set power 0\nget power\nset power 1") &&
 		!(strings.Contains(after, "set power 0") && strings.Index(after, "set power 1") > strings.Index(after, "set power 0")) {
 		t.Fatalf("cycle did not go off then on: %q", after)
 	}
 	if res.Elapsed < 500*time.Millisecond {
 		t.Fatalf("cycle confirmed after %v, before ipmi_sim powered on again", res.Elapsed)
 	}
-	if sim.power(t) != "1" {
+	if sim.Power(t) != "1" {
 		t.Fatal("machine not on after cycle")
 	}
 
 	// ipmi_sim's reset never reads off: confirmed on after the grace period.
-	before = len(sim.calls())
+	before = len(sim.Calls())
 	actx, cancel = context.WithTimeout(ctx, 10*time.Second)
 	res, err = p.SetPower(actx, "c1", c, ActionReset)
 	cancel()
 	if err != nil || !res.Confirmed || res.SawOff || res.Final != PowerOn || res.Elapsed < p.cycleGrace {
 		t.Fatalf("reset: %+v %v", res, err)
 	}
-	if after := sim.calls()[before:]; !strings.Contains(after, "set reset 1") {
+	if after := sim.Calls()[before:]; !strings.Contains(after, "set reset 1") {
 		t.Fatalf("reset did not reach the chassis: %q", after)
 	}
 }
 
 func TestIPMIWrongPassword(t *testing.T) {
-	sim := startIPMISim(t, simPass)
+	sim := testpeers.StartIPMISim(t, simPass)
 	p := testPool()
 	defer p.Close()
 	const wrong = "Wr0ng-Passw0rd#"
@@ -133,7 +134,7 @@ func TestIPMIWrongPassword(t *testing.T) {
 	if err == nil || res.Confirmed || !strings.Contains(res.Error, ErrAuth) {
 		t.Fatalf("SetPower with wrong password: %+v %v", res, err)
 	}
-	if sim.power(t) != "1" {
+	if sim.Power(t) != "1" {
 		t.Fatal("a refused command changed the power")
 	}
 	last, _ := p.Last("c1", "ctrl0")
@@ -142,7 +143,7 @@ func TestIPMIWrongPassword(t *testing.T) {
 }
 
 func TestIPMICipherUnsupported(t *testing.T) {
-	sim := startIPMISim(t, simPass)
+	sim := testpeers.StartIPMISim(t, simPass)
 	p := testPool()
 	defer p.Close()
 	c := ipmiController(t, sim.Port, simPass, 5*time.Second)
@@ -154,11 +155,11 @@ func TestIPMICipherUnsupported(t *testing.T) {
 }
 
 func TestIPMIUnreachableWithinTimeout(t *testing.T) {
-	requireIPMI(t)
+	testpeers.RequireIPMI(t)
 	p := testPool()
 	defer p.Close()
 	const timeout = 1500 * time.Millisecond
-	c := ipmiController(t, freeUDPPort(t), simPass, timeout) // nothing listens there
+	c := ipmiController(t, testpeers.FreeUDPPort(t), simPass, timeout) // nothing listens there
 	t0 := time.Now()
 	st := p.Poll(context.Background(), "c1", c)
 	took := time.Since(t0)

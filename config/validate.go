@@ -88,12 +88,17 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 		switch {
 		case h.StatsURL == "" && h.StatsSocket == "":
 			v.bad(hp, "needs stats_url or stats_socket")
-		case h.StatsURL != "" && h.StatsSocket != "":
-			v.bad(hp+".stats_socket", "give stats_url or stats_socket, not both")
-		case h.StatsURL != "":
-			v.checkURL(hp+".stats_url", h.StatsURL, "http", "https")
+		case h.StatsURL != "" && h.StatsSocket != "" && !strings.HasSuffix(strings.TrimRight(h.StatsURL, "/"), "/metrics"):
+			// Both only make sense as Prometheus exporter + the socket's CSV,
+			// which carries the backup flag the exporter lacks.
+			v.bad(hp+".stats_socket", "give stats_url or stats_socket, not both (both only with a /metrics stats_url)")
 		default:
-			v.checkSocket(hp+".stats_socket", h.StatsSocket)
+			if h.StatsURL != "" {
+				v.checkURL(hp+".stats_url", h.StatsURL, "http", "https")
+			}
+			if h.StatsSocket != "" {
+				v.checkSocket(hp+".stats_socket", h.StatsSocket)
+			}
 		}
 		if h.RuntimeAPI != "" {
 			v.checkSocket(hp+".runtime_api", h.RuntimeAPI)

@@ -1,4 +1,6 @@
-package bmc
+// Package testpeers starts the real peers hacon is tested against —
+// OpenIPMI's ipmi_sim, HAProxy — on 127.0.0.1, for tests of every package.
+package testpeers
 
 import (
 	"context"
@@ -15,22 +17,22 @@ import (
 	"time"
 )
 
-// ipmiSim is one OpenIPMI ipmi_sim on 127.0.0.1 with a chassis control
+// IPMISim is one OpenIPMI ipmi_sim on 127.0.0.1 with a chassis control
 // script that keeps the power state in a file, so tests can check what
 // hacon's commands did to the "machine" independently of hacon's reads.
-type ipmiSim struct {
+type IPMISim struct {
 	Port  int
 	Dir   string
 	State string // file holding 0 or 1
-	Calls string // file logging every chassis script call
+	CallsFile string // file logging every chassis script call
 	cmd   *exec.Cmd
 	done  chan struct{}
 	once  sync.Once
 }
 
-// requireIPMI skips without ipmi_sim/ipmitool, except in CI where the
+// RequireIPMI skips without ipmi_sim/ipmitool, except in CI where the
 // packages are installed and their absence is a failure.
-func requireIPMI(t testing.TB) {
+func RequireIPMI(t testing.TB) {
 	t.Helper()
 	for _, bin := range []string{"ipmi_sim", "ipmitool"} {
 		if _, err := exec.LookPath(bin); err != nil {
@@ -42,8 +44,8 @@ func requireIPMI(t testing.TB) {
 	}
 }
 
-// freeUDPPort asks the kernel for a free UDP port on 127.0.0.1.
-func freeUDPPort(t testing.TB) int {
+// FreeUDPPort asks the kernel for a free UDP port on 127.0.0.1.
+func FreeUDPPort(t testing.TB) int {
 	t.Helper()
 	c, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
@@ -69,13 +71,13 @@ case "$1 $2" in
 esac
 `
 
-// startIPMISim runs ipmi_sim with user admin/pass and power initially on.
-func startIPMISim(t testing.TB, pass string) *ipmiSim {
+// StartIPMISim runs ipmi_sim with user admin/pass and power initially on.
+func StartIPMISim(t testing.TB, pass string) *IPMISim {
 	t.Helper()
-	requireIPMI(t)
+	RequireIPMI(t)
 	dir := t.TempDir()
-	s := &ipmiSim{Port: freeUDPPort(t), Dir: dir, State: filepath.Join(dir, "power"),
-		Calls: filepath.Join(dir, "calls.log"), done: make(chan struct{})}
+	s := &IPMISim{Port: FreeUDPPort(t), Dir: dir, State: filepath.Join(dir, "power"),
+		CallsFile: filepath.Join(dir, "calls.log"), done: make(chan struct{})}
 	lan := fmt.Sprintf(`name "hacon-test"
 set_working_mc 0x20
   startlan 1
@@ -111,14 +113,14 @@ set_working_mc 0x20
 		t.Fatalf("start ipmi_sim: %v", err)
 	}
 	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	t.Cleanup(s.stop)
+	t.Cleanup(s.stopNow)
 	s.waitReady(t, pass)
 	return s
 }
 
 // waitReady retries ipmitool until the simulator answers (it binds its
 // port a few ms after starting).
-func (s *ipmiSim) waitReady(t testing.TB, pass string) {
+func (s *IPMISim) waitReady(t testing.TB, pass string) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
@@ -129,7 +131,7 @@ func (s *ipmiSim) waitReady(t testing.TB, pass string) {
 		out, err := cmd.CombinedOutput()
 		cancel()
 		if err == nil && strings.Contains(string(out), "Chassis Power is") {
-			_ = os.Remove(s.Calls) // tests read only the calls hacon made
+			_ = os.Remove(s.CallsFile) // tests read only the calls hacon made
 			return
 		}
 		select {
@@ -144,9 +146,9 @@ func (s *ipmiSim) waitReady(t testing.TB, pass string) {
 	}
 }
 
-// stop sends SIGTERM, and SIGKILL if it is still there after ~1.5 s
+// stopNow sends SIGTERM, and SIGKILL if it is still there after ~1.5 s
 // (it takes about 1 s to exit).
-func (s *ipmiSim) stop() {
+func (s *IPMISim) stopNow() {
 	s.once.Do(func() {
 		_ = s.cmd.Process.Signal(syscall.SIGCONT) // a paused one would keep SIGTERM pending
 		_ = s.cmd.Process.Signal(syscall.SIGTERM)
@@ -160,10 +162,10 @@ func (s *ipmiSim) stop() {
 }
 
 // Stop ends the simulator now (idempotent; cleanup also calls it).
-func (s *ipmiSim) Stop() { s.stop() }
+func (s *IPMISim) Stop() { s.stopNow() }
 
-// power reads the state file: what the simulated machine really is.
-func (s *ipmiSim) power(t testing.TB) string {
+// Power reads the state file: what the simulated machine really is.
+func (s *IPMISim) Power(t testing.TB) string {
 	t.Helper()
 	b, err := os.ReadFile(s.State)
 	if err != nil {
@@ -172,9 +174,9 @@ func (s *ipmiSim) power(t testing.TB) string {
 	return strings.TrimSpace(string(b))
 }
 
-// calls returns the chassis script calls so far.
-func (s *ipmiSim) calls() string {
-	b, err := os.ReadFile(s.Calls)
+// Calls returns the chassis script calls so far.
+func (s *IPMISim) Calls() string {
+	b, err := os.ReadFile(s.CallsFile)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err.Error()
 	}
@@ -183,7 +185,7 @@ func (s *ipmiSim) calls() string {
 
 // Pause stops the simulator (SIGSTOP): a BMC that takes packets and never
 // answers, the nastiest hang there is.
-func (s *ipmiSim) Pause() error { return s.cmd.Process.Signal(syscall.SIGSTOP) }
+func (s *IPMISim) Pause() error { return s.cmd.Process.Signal(syscall.SIGSTOP) }
 
 // Resume continues a paused simulator.
-func (s *ipmiSim) Resume() error { return s.cmd.Process.Signal(syscall.SIGCONT) }
+func (s *IPMISim) Resume() error { return s.cmd.Process.Signal(syscall.SIGCONT) }
