@@ -96,6 +96,13 @@ func checkCorpusFile(file string) (problem string, crmErr bool) {
 	if derr != nil {
 		return "crm_mon printed XML encoding/xml cannot read: " + derr.Error(), false
 	}
+	mine, err := parseXMLTree(string(out))
+	if err != nil {
+		return "scanner rejects what encoding/xml reads: " + err.Error(), false
+	}
+	if d := sameTree(mine, root); d != "" {
+		return "scanner and encoding/xml disagree: " + d, false
+	}
 	st, perr := ParseCrmMon(bytes.NewReader(out))
 	if root.child("summary") == nil {
 		msgs := root.texts("status", "errors", "error")

@@ -1,7 +1,6 @@
 package probes
 
 import (
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -11,114 +10,13 @@ import (
 	"github.com/hacon/hacon/cluster"
 )
 
-// The XML shapes below cover both crm_mon dialects hacon accepts: the
+// ParseCrmMon reads both crm_mon dialects hacon accepts: the
 // <pacemaker-result> of `crm_mon --output-as=xml` (Pacemaker 2.0.3+) and the
 // <crm_mon> root of the deprecated `crm_mon --as-xml` (1.1 up to 2.0.2).
 // Their element and attribute names are the same where hacon looks; the
-// differences are the root, the <status> trailer (2.x only) and the role
-// words (Master/Slave before 2.1), which normRole maps.
-
-type xCrmMon struct {
-	XMLName   xml.Name
-	Summary   *xSummary   `xml:"summary"`
-	Nodes     []xNode     `xml:"nodes>node"`
-	Resources xResources  `xml:"resources"`
-	NodeAttrs []xAttrNode `xml:"node_attributes>node"`
-	History   []xHistNode `xml:"node_history>node"`
-	Failures  []xFailure  `xml:"failures>failure"`
-	Bans      []xBan      `xml:"bans>ban"`
-	Fencing   []xFence    `xml:"fence_history>fence_event"`
-	Status    *xStatus    `xml:"status"`
-}
-
-type xSummary struct {
-	Stack struct {
-		Type string `xml:"type,attr"`
-	} `xml:"stack"`
-	DC struct {
-		Present    string `xml:"present,attr"`
-		Name       string `xml:"name,attr"`
-		WithQuorum string `xml:"with_quorum,attr"`
-	} `xml:"current_dc"`
-	LastChange struct {
-		Time string `xml:"time,attr"`
-	} `xml:"last_change"`
-	Options struct {
-		Stonith     string `xml:"stonith-enabled,attr"`
-		Maintenance string `xml:"maintenance-mode,attr"`
-	} `xml:"cluster_options"`
-}
-
-type xNode struct {
-	Name          string `xml:"name,attr"`
-	ID            string `xml:"id,attr"`
-	Online        string `xml:"online,attr"`
-	Standby       string `xml:"standby,attr"`
-	StandbyOnFail string `xml:"standby_onfail,attr"`
-	Maintenance   string `xml:"maintenance,attr"`
-	Pending       string `xml:"pending,attr"`
-	Unclean       string `xml:"unclean,attr"`
-	Shutdown      string `xml:"shutdown,attr"`
-	IsDC          string `xml:"is_dc,attr"`
-	Running       string `xml:"resources_running,attr"`
-	Type          string `xml:"type,attr"`
-}
-
-type xAttrNode struct {
-	Name  string `xml:"name,attr"`
-	Attrs []struct {
-		Name  string `xml:"name,attr"`
-		Value string `xml:"value,attr"`
-	} `xml:"attribute"`
-}
-
-type xHistNode struct {
-	Name      string `xml:"name,attr"`
-	Resources []struct {
-		ID          string `xml:"id,attr"`
-		FailCount   string `xml:"fail-count,attr"`
-		LastFailure string `xml:"last-failure,attr"`
-	} `xml:"resource_history"`
-}
-
-type xFailure struct {
-	OpKey      string `xml:"op_key,attr"`
-	ID         string `xml:"id,attr"` // older writers use id instead of op_key
-	Node       string `xml:"node,attr"`
-	ExitStatus string `xml:"exitstatus,attr"`
-	ExitReason string `xml:"exitreason,attr"`
-	ExitCode   string `xml:"exitcode,attr"`
-	Interval   string `xml:"interval,attr"`
-	Task       string `xml:"task,attr"`
-	LastChange string `xml:"last-rc-change,attr"`
-}
-
-type xBan struct {
-	ID           string `xml:"id,attr"`
-	Resource     string `xml:"resource,attr"`
-	Node         string `xml:"node,attr"`
-	Weight       string `xml:"weight,attr"`
-	PromotedOnly string `xml:"promoted-only,attr"`
-	MasterOnly   string `xml:"master_only,attr"`
-}
-
-type xFence struct {
-	Target     string `xml:"target,attr"`
-	Action     string `xml:"action,attr"`
-	Status     string `xml:"status,attr"`
-	Extended   string `xml:"extended-status,attr"`
-	ExitReason string `xml:"exit-reason,attr"`
-	Delegate   string `xml:"delegate,attr"`
-	Client     string `xml:"client,attr"`
-	Origin     string `xml:"origin,attr"`
-	Completed  string `xml:"completed,attr"`
-}
-
-type xStatus struct {
-	Code    string   `xml:"code,attr"`
-	Message string   `xml:"message,attr"`
-	Errors  []string `xml:"errors>error"`
-}
+// differences are the root, the <status> trailer (2.x only), the role words
+// (Master/Slave before 2.1, mapped by normRole) and 1.1's agent spelling
+// ocf::heartbeat:IPaddr2.
 
 // maxCrmMonBytes bounds what the parser reads: a huge cluster's crm_mon is a
 // few MiB, so anything far beyond is a broken pipe or the wrong command.
@@ -129,105 +27,131 @@ const maxCrmMonBytes = 64 << 20
 // promotable clones and bundles are provisional until ApplyCIBResources
 // supplies promoted-max from the CIB.
 func ParseCrmMon(r io.Reader) (*cluster.PacemakerStatus, error) {
-	var x xCrmMon
-	d := xml.NewDecoder(io.LimitReader(r, maxCrmMonBytes))
-	if err := d.Decode(&x); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("crm_mon XML: empty output")
-		}
+	// A strings.Builder hands its buffer over as the string, saving a copy
+	// of what may be megabytes.
+	var buf strings.Builder
+	if n, ok := r.(interface{ Len() int }); ok {
+		buf.Grow(min(n.Len(), maxCrmMonBytes) + 1)
+	}
+	n, err := io.Copy(&buf, io.LimitReader(r, maxCrmMonBytes+1))
+	if err != nil {
 		return nil, fmt.Errorf("crm_mon XML: %w", err)
 	}
-	switch x.XMLName.Local {
+	if n > maxCrmMonBytes {
+		return nil, fmt.Errorf("crm_mon XML: more than %d MiB", maxCrmMonBytes>>20)
+	}
+	if strings.TrimSpace(buf.String()) == "" {
+		return nil, errors.New("crm_mon XML: empty output")
+	}
+	root, err := parseXMLTree(buf.String())
+	if err != nil {
+		return nil, fmt.Errorf("crm_mon XML: %w", err)
+	}
+	switch root.name {
 	case "pacemaker-result", "crm_mon":
 	default:
-		return nil, fmt.Errorf("crm_mon XML: unexpected root <%s>", x.XMLName.Local)
+		return nil, fmt.Errorf("crm_mon XML: unexpected root <%s>", root.name)
 	}
+	summary := root.child("summary")
 	// crm_mon reports a CIB it could not read as a result with no summary
 	// and the reason under status/errors (sometimes with code 0), so a
 	// missing summary is the failure signal, not the status code.
-	if x.Summary == nil {
-		msg := "no cluster summary in output"
-		if x.Status != nil {
-			parts := append([]string{}, x.Status.Errors...)
-			if x.Status.Code != "" && x.Status.Code != "0" {
-				parts = append([]string{"status " + x.Status.Code + " " + x.Status.Message}, parts...)
-			}
-			if len(parts) > 0 {
-				msg = strings.Join(parts, ": ")
-			}
-		}
-		return nil, fmt.Errorf("crm_mon: %s", strings.TrimSpace(msg))
+	if summary == nil {
+		return nil, fmt.Errorf("crm_mon: %s", crmMonFailure(root.child("status")))
 	}
-	st := &cluster.PacemakerStatus{
-		Stack:           x.Summary.Stack.Type,
-		HasQuorum:       isTrue(x.Summary.DC.WithQuorum),
-		StonithEnabled:  isTrue(x.Summary.Options.Stonith),
-		MaintenanceMode: isTrue(x.Summary.Options.Maintenance),
-		LastChange:      x.Summary.LastChange.Time,
+	st := &cluster.PacemakerStatus{}
+	if e := summary.child("stack"); e != nil {
+		st.Stack = e.attr("type")
 	}
-	if isTrue(x.Summary.DC.Present) {
-		st.DC = x.Summary.DC.Name
-	}
-	st.Nodes = make([]cluster.PcmkNode, 0, len(x.Nodes))
-	for _, n := range x.Nodes {
-		st.Nodes = append(st.Nodes, convertNode(n))
-	}
-	st.Resources = make([]cluster.Resource, 0, len(x.Resources.Items))
-	for i := range x.Resources.Items {
-		if r, ok := convertResource(&x.Resources.Items[i]); ok {
-			st.Resources = append(st.Resources, r)
+	if e := summary.child("current_dc"); e != nil {
+		st.HasQuorum = isTrue(e.attr("with_quorum"))
+		if isTrue(e.attr("present")) {
+			st.DC = e.attr("name")
 		}
 	}
-	if len(x.NodeAttrs) > 0 {
-		st.NodeAttributes = make(map[string]map[string]string, len(x.NodeAttrs))
-		for _, n := range x.NodeAttrs {
-			m := st.NodeAttributes[n.Name]
-			if m == nil {
-				m = make(map[string]string, len(n.Attrs))
-				st.NodeAttributes[n.Name] = m
-			}
-			for _, a := range n.Attrs {
-				m[a.Name] = a.Value
+	if e := summary.child("last_change"); e != nil {
+		st.LastChange = e.attr("time")
+	}
+	if e := summary.child("cluster_options"); e != nil {
+		st.StonithEnabled = isTrue(e.attr("stonith-enabled"))
+		st.MaintenanceMode = isTrue(e.attr("maintenance-mode"))
+	}
+	root.each("nodes", "node", func(n *xel) { st.Nodes = append(st.Nodes, convertNode(n)) })
+	if res := root.child("resources"); res != nil {
+		st.Resources = make([]cluster.Resource, 0, len(res.kids))
+		for _, k := range res.kids {
+			if r, ok := convertResource(k); ok {
+				st.Resources = append(st.Resources, r)
 			}
 		}
 	}
-	st.Failures = convertFailures(x.Failures, x.History)
-	for _, b := range x.Bans {
-		c := cluster.Constraint{ID: b.ID, Kind: banKind(b.ID), Resource: b.Resource, Node: b.Node, Score: b.Weight}
-		if isTrue(b.PromotedOnly) || isTrue(b.MasterOnly) {
+	root.each("node_attributes", "node", func(n *xel) {
+		if st.NodeAttributes == nil {
+			st.NodeAttributes = map[string]map[string]string{}
+		}
+		m := st.NodeAttributes[n.attr("name")]
+		if m == nil {
+			m = make(map[string]string, len(n.kids))
+			st.NodeAttributes[n.attr("name")] = m
+		}
+		for _, a := range n.kids {
+			if a.name == "attribute" {
+				m[a.attr("name")] = a.attr("value")
+			}
+		}
+	})
+	st.Failures = convertFailures(root)
+	root.each("bans", "ban", func(b *xel) {
+		c := cluster.Constraint{ID: b.attr("id"), Kind: banKind(b.attr("id")), Resource: b.attr("resource"), Node: b.attr("node"), Score: b.attr("weight")}
+		if isTrue(b.attr("promoted-only")) || isTrue(b.attr("master_only")) {
 			c.Role = cluster.RolePromoted
 		}
 		st.Constraints = append(st.Constraints, c)
-	}
-	for _, f := range x.Fencing {
-		reason := f.ExitReason
-		if reason == "" {
-			reason = f.Extended
-		}
+	})
+	root.each("fence_history", "fence_event", func(f *xel) {
 		st.FenceHistory = append(st.FenceHistory, cluster.FenceEvent{
-			Target: f.Target, Action: f.Action, Status: f.Status, Delegate: f.Delegate,
-			Client: f.Client, Origin: f.Origin, Completed: f.Completed, Reason: reason,
+			Target: f.attr("target"), Action: f.attr("action"), Status: f.attr("status"), Delegate: f.attr("delegate"),
+			Client: f.attr("client"), Origin: f.attr("origin"), Completed: f.attr("completed"),
+			Reason: firstNonEmpty(f.attr("exit-reason"), f.attr("extended-status")),
 		})
-	}
+	})
+	detach(st)
 	return st, nil
 }
 
-func convertNode(n xNode) cluster.PcmkNode {
-	running, _ := strconv.Atoi(n.Running)
-	typ := n.Type
+// crmMonFailure words a result with no cluster status: the status code and
+// crm_mon's own error lines.
+func crmMonFailure(status *xel) string {
+	if status == nil {
+		return "no cluster summary in output"
+	}
+	var parts []string
+	if code := status.attr("code"); code != "" && code != "0" {
+		parts = append(parts, "status "+code+" "+status.attr("message"))
+	}
+	status.each("errors", "error", func(e *xel) { parts = append(parts, strings.TrimSpace(e.text)) })
+	if len(parts) == 0 {
+		return "no cluster summary in output"
+	}
+	return strings.Join(parts, ": ")
+}
+
+func convertNode(n *xel) cluster.PcmkNode {
+	running, _ := strconv.Atoi(n.attr("resources_running"))
+	typ := n.attr("type")
 	if typ == "" {
 		typ = "member"
 	}
 	return cluster.PcmkNode{
-		Name: n.Name, ID: n.ID, Type: typ,
-		Online:           isTrue(n.Online),
-		Standby:          isTrue(n.Standby),
-		StandbyOnFail:    isTrue(n.StandbyOnFail),
-		Maintenance:      isTrue(n.Maintenance),
-		Pending:          isTrue(n.Pending),
-		Unclean:          isTrue(n.Unclean),
-		Shutdown:         isTrue(n.Shutdown),
-		DC:               isTrue(n.IsDC),
+		Name: n.attr("name"), ID: n.attr("id"), Type: typ,
+		Online:           isTrue(n.attr("online")),
+		Standby:          isTrue(n.attr("standby")),
+		StandbyOnFail:    isTrue(n.attr("standby_onfail")),
+		Maintenance:      isTrue(n.attr("maintenance")),
+		Pending:          isTrue(n.attr("pending")),
+		Unclean:          isTrue(n.attr("unclean")),
+		Shutdown:         isTrue(n.attr("shutdown")),
+		DC:               isTrue(n.attr("is_dc")),
 		ResourcesRunning: running,
 	}
 }
@@ -244,45 +168,43 @@ func banKind(id string) string {
 // convertFailures joins the failed operations with the fail-counts from
 // node_history; a fail-count with no failed operation left in the status
 // section (e.g. after a cleanup of the op history) still becomes a Failure.
-func convertFailures(fs []xFailure, hist []xHistNode) []cluster.Failure {
+func convertFailures(root *xel) []cluster.Failure {
 	type key struct{ node, rsc string }
 	counts := map[key]int{}
 	last := map[key]string{}
 	var order []key
-	for _, n := range hist {
-		for _, h := range n.Resources {
-			if h.FailCount == "" {
+	root.each("node_history", "node", func(n *xel) {
+		for _, h := range n.kids {
+			if h.name != "resource_history" || !h.hasAttr("fail-count") {
 				continue
 			}
-			c := parseFailCount(h.FailCount)
+			c := parseFailCount(h.attr("fail-count"))
 			if c <= 0 {
 				continue
 			}
-			k := key{n.Name, baseID(h.ID)}
+			k := key{n.attr("name"), baseID(h.attr("id"))}
 			if _, seen := counts[k]; !seen {
 				order = append(order, k)
 			}
 			counts[k] = max(counts[k], c)
-			last[k] = h.LastFailure
+			last[k] = h.attr("last-failure")
 		}
-	}
+	})
 	var out []cluster.Failure
 	used := map[key]bool{}
-	for _, f := range fs {
-		op := f.OpKey
-		if op == "" {
-			op = f.ID
-		}
-		code, _ := strconv.Atoi(f.ExitCode)
+	root.each("failures", "failure", func(f *xel) {
+		op := firstNonEmpty(f.attr("op_key"), f.attr("id")) // older writers use id
+		code, _ := strconv.Atoi(f.attr("exitcode"))
 		fl := cluster.Failure{
-			OpKey: op, Node: f.Node, Task: f.Task, ExitStatus: f.ExitStatus, ExitReason: f.ExitReason,
-			ExitCode: code, Interval: f.Interval, LastChange: f.LastChange, Resource: resourceOfOpKey(op, f.Task),
+			OpKey: op, Node: f.attr("node"), Task: f.attr("task"), ExitStatus: f.attr("exitstatus"),
+			ExitReason: f.attr("exitreason"), ExitCode: code, Interval: f.attr("interval"),
+			LastChange: f.attr("last-rc-change"), Resource: resourceOfOpKey(op, f.attr("task")),
 		}
-		k := key{f.Node, fl.Resource}
+		k := key{fl.Node, fl.Resource}
 		fl.FailCount = counts[k]
 		used[k] = true
 		out = append(out, fl)
-	}
+	})
 	for _, k := range order {
 		if !used[k] {
 			out = append(out, cluster.Failure{Resource: k.rsc, Node: k.node, FailCount: counts[k], LastChange: last[k]})

@@ -1,55 +1,45 @@
 package probes
 
 import (
-	"encoding/xml"
 	"strings"
 
 	"github.com/hacon/hacon/cluster"
 )
 
-type xResources struct {
-	Items []xRsc `xml:",any"`
-}
+// Resources arrive as elements under <resources>: resource (a primitive),
+// group, clone and bundle, in document order, which crm_mon uses to list
+// group members and clone instances.
 
-// xRsc is any element under <resources>: resource (a primitive), group,
-// clone, bundle, or a bundle's replica. One union type keeps document
-// order, which crm_mon uses to list group members and clone instances.
-type xRsc struct {
-	XMLName    xml.Name
-	ID         string   `xml:"id,attr"`
-	Agent      string   `xml:"resource_agent,attr"`
-	Role       string   `xml:"role,attr"`
-	TargetRole string   `xml:"target_role,attr"`
-	Blocked    string   `xml:"blocked,attr"`
-	Managed    string   `xml:"managed,attr"`
-	Failed     string   `xml:"failed,attr"`
-	Disabled   string   `xml:"disabled,attr"`
-	MultiState string   `xml:"multi_state,attr"`
-	Type       string   `xml:"type,attr"` // bundle: docker, podman, rkt
-	Nodes      []xRNode `xml:"node"`
-	Children   []xRsc   `xml:",any"`
-}
-
-type xRNode struct {
-	Name string `xml:"name,attr"`
+// nodesOf lists the <node> children of a resource: where it runs.
+func nodesOf(x *xel) []string {
+	var out []string
+	for _, k := range x.kids {
+		if k.name == "node" {
+			out = append(out, k.attr("name"))
+		}
+	}
+	return out
 }
 
 // managed defaults to true: only an explicit managed="false" means
 // Pacemaker has let go of the resource.
-func (x *xRsc) managed() bool { return x.Managed == "" || isTrue(x.Managed) }
-
-func (x *xRsc) disabled() bool {
-	return isTrue(x.Disabled) || strings.EqualFold(x.TargetRole, "stopped")
+func isManaged(x *xel) bool {
+	m := x.attr("managed")
+	return m == "" || isTrue(m)
 }
 
-func convertResource(x *xRsc) (cluster.Resource, bool) {
+func isDisabled(x *xel) bool {
+	return isTrue(x.attr("disabled")) || strings.EqualFold(x.attr("target_role"), "stopped")
+}
+
+func convertResource(x *xel) (cluster.Resource, bool) {
 	r := cluster.Resource{
-		ID: x.ID, Managed: x.managed(), Failed: isTrue(x.Failed),
-		Disabled: x.disabled(), TargetRole: targetRole(x.TargetRole),
+		ID: x.attr("id"), Managed: isManaged(x), Failed: isTrue(x.attr("failed")),
+		Disabled: isDisabled(x), TargetRole: targetRole(x.attr("target_role")),
 	}
-	switch x.XMLName.Local {
+	switch x.name {
 	case "resource":
-		r.Kind, r.Agent = cluster.KindPrimitive, x.Agent
+		r.Kind, r.Agent = cluster.KindPrimitive, x.attr("resource_agent")
 		r.Instances = primitiveInstances(x, nil)
 	case "group":
 		r.Kind = cluster.KindGroup
@@ -78,17 +68,18 @@ func targetRole(s string) string {
 
 // primitiveInstances gives one instance per node a primitive runs on (more
 // than one only when it is multiply active), or one nodeless instance.
-func primitiveInstances(x *xRsc, out []cluster.Instance) []cluster.Instance {
+func primitiveInstances(x *xel, out []cluster.Instance) []cluster.Instance {
 	base := cluster.Instance{
-		ID: x.ID, Role: normRole(x.Role), Failed: isTrue(x.Failed),
-		Managed: x.managed(), Blocked: isTrue(x.Blocked),
+		ID: x.attr("id"), Role: normRole(x.attr("role")), Failed: isTrue(x.attr("failed")),
+		Managed: isManaged(x), Blocked: isTrue(x.attr("blocked")),
 	}
-	if len(x.Nodes) == 0 {
+	nodes := nodesOf(x)
+	if len(nodes) == 0 {
 		return append(out, base)
 	}
-	for _, n := range x.Nodes {
+	for _, n := range nodes {
 		in := base
-		in.Node = n.Name
+		in.Node = n
 		out = append(out, in)
 	}
 	return out
@@ -112,41 +103,41 @@ func roleRank(role string) int {
 
 // groupInstances gives one instance per node the group's members run on
 // (normally one), or one Stopped instance when no member runs.
-func groupInstances(g *xRsc, out []cluster.Instance) []cluster.Instance {
+func groupInstances(g *xel, out []cluster.Instance) []cluster.Instance {
 	var (
 		nodes    []string
 		byNode   = map[string]*cluster.Instance{}
-		managed  = g.managed()
+		managed  = isManaged(g)
 		failed   bool // a failed member with no node taints every instance
 		blocked  bool
 		anyRole  = cluster.RoleStopped
-		instance = g.ID
+		instance = g.attr("id")
 	)
-	for i := range g.Children {
-		m := &g.Children[i]
-		if m.XMLName.Local != "resource" {
+	for _, m := range g.kids {
+		if m.name != "resource" {
 			continue
 		}
-		managed = managed && m.managed()
-		blocked = blocked || isTrue(m.Blocked)
-		role := normRole(m.Role)
-		if len(m.Nodes) == 0 {
-			failed = failed || isTrue(m.Failed)
+		managed = managed && isManaged(m)
+		blocked = blocked || isTrue(m.attr("blocked"))
+		role := normRole(m.attr("role"))
+		mnodes := nodesOf(m)
+		if len(mnodes) == 0 {
+			failed = failed || isTrue(m.attr("failed"))
 			if roleRank(role) > roleRank(anyRole) {
 				anyRole = role
 			}
 			continue
 		}
-		for _, n := range m.Nodes {
-			in := byNode[n.Name]
+		for _, n := range mnodes {
+			in := byNode[n]
 			if in == nil {
-				in = &cluster.Instance{ID: instance, Node: n.Name, Role: role}
-				byNode[n.Name] = in
-				nodes = append(nodes, n.Name)
+				in = &cluster.Instance{ID: instance, Node: n, Role: role}
+				byNode[n] = in
+				nodes = append(nodes, n)
 			} else if roleRank(role) > roleRank(in.Role) {
 				in.Role = role
 			}
-			in.Failed = in.Failed || isTrue(m.Failed)
+			in.Failed = in.Failed || isTrue(m.attr("failed"))
 		}
 	}
 	if len(nodes) == 0 {
@@ -163,34 +154,32 @@ func groupInstances(g *xRsc, out []cluster.Instance) []cluster.Instance {
 
 // groupMembers lists a group's primitives (clone suffixes stripped) and the
 // agent of the first.
-func groupMembers(g *xRsc) (ids []string, agent string) {
-	for i := range g.Children {
-		m := &g.Children[i]
-		if m.XMLName.Local != "resource" {
+func groupMembers(g *xel) (ids []string, agent string) {
+	for _, m := range g.kids {
+		if m.name != "resource" {
 			continue
 		}
 		if agent == "" {
-			agent = m.Agent
+			agent = m.attr("resource_agent")
 		}
-		ids = append(ids, baseID(m.ID))
+		ids = append(ids, baseID(m.attr("id")))
 	}
 	return ids, agent
 }
 
-func convertClone(x *xRsc, r *cluster.Resource) {
+func convertClone(x *xel, r *cluster.Resource) {
 	r.Kind = cluster.KindClone
-	if isTrue(x.MultiState) {
+	if isTrue(x.attr("multi_state")) {
 		r.Kind = cluster.KindPromotable
 	}
 	seen := map[string]bool{}
-	for i := range x.Children {
-		c := &x.Children[i]
-		switch c.XMLName.Local {
+	for _, c := range x.kids {
+		switch c.name {
 		case "resource":
 			if r.Agent == "" {
-				r.Agent = c.Agent
+				r.Agent = c.attr("resource_agent")
 			}
-			if b := baseID(c.ID); !seen[b] {
+			if b := baseID(c.attr("id")); !seen[b] {
 				seen[b] = true
 				r.Members = append(r.Members, b)
 			}
@@ -215,26 +204,24 @@ func convertClone(x *xRsc, r *cluster.Resource) {
 // convertBundle turns each replica into one instance: placed on the node
 // its container runs on, with the role of the resource inside (or of the
 // container itself for a bundle with no primitive).
-func convertBundle(x *xRsc, r *cluster.Resource) {
+func convertBundle(x *xel, r *cluster.Resource) {
 	r.Kind = cluster.KindBundle
 	var innerAgent, containerAgent string
-	for i := range x.Children {
-		rep := &x.Children[i]
-		if rep.XMLName.Local != "replica" {
+	for _, rep := range x.kids {
+		if rep.name != "replica" {
 			continue
 		}
 		r.Replicas++
-		in := cluster.Instance{ID: x.ID + "-" + rep.ID, Managed: x.managed(), Role: cluster.RoleStopped}
-		var inner, container *xRsc
-		for j := range rep.Children {
-			c := &rep.Children[j]
-			if c.XMLName.Local != "resource" {
+		in := cluster.Instance{ID: x.attr("id") + "-" + rep.attr("id"), Managed: isManaged(x), Role: cluster.RoleStopped}
+		var inner, container *xel
+		for _, c := range rep.kids {
+			if c.name != "resource" {
 				continue
 			}
-			in.Failed = in.Failed || isTrue(c.Failed)
-			in.Blocked = in.Blocked || isTrue(c.Blocked)
-			in.Managed = in.Managed && c.managed()
-			switch bundlePart(x, rep.ID, c) {
+			in.Failed = in.Failed || isTrue(c.attr("failed"))
+			in.Blocked = in.Blocked || isTrue(c.attr("blocked"))
+			in.Managed = in.Managed && isManaged(c)
+			switch bundlePart(x, rep.attr("id"), c) {
 			case partContainer:
 				container = c
 			case partInner:
@@ -242,25 +229,25 @@ func convertBundle(x *xRsc, r *cluster.Resource) {
 			}
 		}
 		if container != nil {
-			if len(container.Nodes) > 0 {
-				in.Node = container.Nodes[0].Name
+			if cn := nodesOf(container); len(cn) > 0 {
+				in.Node = cn[0]
 			}
-			in.Role = normRole(container.Role)
+			in.Role = normRole(container.attr("role"))
 			if containerAgent == "" {
-				containerAgent = container.Agent
+				containerAgent = container.attr("resource_agent")
 			}
 		}
 		// With no container running, the wrapped resource may still claim
 		// its last role on a guest that is gone: it runs nowhere.
 		if inner != nil && (container == nil || in.Node != "") {
-			in.Role = normRole(inner.Role)
+			in.Role = normRole(inner.attr("role"))
 		}
 		if inner != nil {
 			if innerAgent == "" {
-				innerAgent = inner.Agent
+				innerAgent = inner.attr("resource_agent")
 			}
 			if len(r.Members) == 0 {
-				r.Members = []string{baseID(inner.ID)}
+				r.Members = []string{baseID(inner.attr("id"))}
 			}
 		}
 		r.Instances = append(r.Instances, in)
@@ -282,14 +269,14 @@ const (
 // them: <bundle>-<type>-<n> is the container, <bundle>-<n> the remote
 // connection, <bundle>-ip-… the address; anything else is the primitive
 // the bundle wraps.
-func bundlePart(b *xRsc, replica string, c *xRsc) int {
+func bundlePart(b *xel, replica string, c *xel) int {
 	switch {
-	case b.Type != "" && c.ID == b.ID+"-"+b.Type+"-"+replica:
+	case b.attr("type") != "" && c.attr("id") == b.attr("id")+"-"+b.attr("type")+"-"+replica:
 		return partContainer
-	case b.Type == "" && isContainerAgent(c.Agent):
+	case b.attr("type") == "" && isContainerAgent(c.attr("resource_agent")):
 		return partContainer
-	case c.ID == b.ID+"-"+replica, strings.HasSuffix(c.Agent, ":pacemaker:remote"),
-		strings.HasPrefix(c.ID, b.ID+"-ip-"):
+	case c.attr("id") == b.attr("id")+"-"+replica, strings.HasSuffix(c.attr("resource_agent"), ":pacemaker:remote"),
+		strings.HasPrefix(c.attr("id"), b.attr("id")+"-ip-"):
 		return partOther
 	}
 	return partInner
