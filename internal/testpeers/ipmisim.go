@@ -21,13 +21,13 @@ import (
 // script that keeps the power state in a file, so tests can check what
 // hacon's commands did to the "machine" independently of hacon's reads.
 type IPMISim struct {
-	Port  int
-	Dir   string
-	State string // file holding 0 or 1
+	Port      int
+	Dir       string
+	State     string // file holding 0 or 1
 	CallsFile string // file logging every chassis script call
-	cmd   *exec.Cmd
-	done  chan struct{}
-	once  sync.Once
+	cmd       *exec.Cmd
+	done      chan struct{}
+	once      sync.Once
 }
 
 // RequireIPMI skips without ipmi_sim/ipmitool, except in CI where the
