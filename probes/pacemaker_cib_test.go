@@ -10,7 +10,7 @@ import (
 	"github.com/hacon/hacon/cluster"
 )
 
-func TestParseCIBResources(t *testing.T) {
+func TestPcmkParseCIBResources(t *testing.T) {
 	cases := map[string]map[string]CIBResource{
 		"cib-3node.xml": {
 			"haproxy-clone":   {ID: "haproxy-clone", Kind: cluster.KindClone},
@@ -45,7 +45,7 @@ func TestParseCIBResources(t *testing.T) {
 	}
 }
 
-func TestParseCIBConstraints(t *testing.T) {
+func TestPcmkParseCIBConstraints(t *testing.T) {
 	got, err := ParseCIBConstraints(bytes.NewReader(pcmkTestdata(t, "cib-constraints-lifetime.xml")))
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +67,7 @@ func TestParseCIBConstraints(t *testing.T) {
 
 // crm_mon names a --lifetime ban by its rule id; merging must not list it
 // twice and must carry the expiry over.
-func TestMergeConstraints(t *testing.T) {
+func TestPcmkMergeConstraints(t *testing.T) {
 	st := &cluster.PacemakerStatus{Constraints: []cluster.Constraint{
 		{ID: "cli-ban-vip-on-c1-rule", Kind: "cli-ban", Resource: "vip", Node: "c1", Score: "-1000000"},
 	}}
@@ -83,7 +83,7 @@ func TestMergeConstraints(t *testing.T) {
 	}
 }
 
-func TestDeriveModeTable(t *testing.T) {
+func TestPcmkDeriveModeTable(t *testing.T) {
 	ins := func(roles ...string) []cluster.Instance {
 		var out []cluster.Instance
 		for i, r := range roles {

@@ -181,7 +181,7 @@ func genCrmMon(nodes, resources int) []byte {
 	return b.Bytes()
 }
 
-func TestGenCrmMonParses(t *testing.T) {
+func TestPcmkGenCrmMonParses(t *testing.T) {
 	st, err := ParseCrmMon(bytes.NewReader(genCrmMon(16, 1000)))
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"github.com/hacon/hacon/cluster"
 )
 
-// ParseCrmMon reads both crm_mon dialects hacon accepts: the
+// crm_mon speaks two XML dialects, and hacon reads both: the
 // <pacemaker-result> of `crm_mon --output-as=xml` (Pacemaker 2.0.3+) and the
 // <crm_mon> root of the deprecated `crm_mon --as-xml` (1.1 up to 2.0.2).
 // Their element and attribute names are the same where hacon looks; the
