@@ -21,6 +21,13 @@ var pcmkTools = []string{"crm_mon", "crm_simulate", "crm_resource", "crm_attribu
 // requirePcmkCLI skips when Pacemaker's CLI is missing, except in CI.
 func requirePcmkCLI(t testing.TB) {
 	t.Helper()
+	// Debian installs them in /usr/sbin, which a non-root PATH often lacks;
+	// the probe's `env` finds them through PATH too.
+	if _, err := exec.LookPath("crm_mon"); err != nil {
+		if _, err := os.Stat("/usr/sbin/crm_mon"); err == nil {
+			t.Setenv("PATH", os.Getenv("PATH")+string(os.PathListSeparator)+"/usr/sbin")
+		}
+	}
 	for _, tool := range pcmkTools {
 		if _, err := exec.LookPath(tool); err != nil {
 			if os.Getenv("CI") == "true" {
