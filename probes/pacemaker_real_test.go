@@ -230,3 +230,33 @@ func TestPacemakerRealCLIScenarios(t *testing.T) {
 		})
 	}
 }
+
+// A controller whose ssh hangs (here: a shell that sleeps) is killed at
+// the end of its share of the timeout and the next controller answers,
+// through the real ExecRunner and crm_mon.
+func TestPacemakerRealHungControllerFallsBack(t *testing.T) {
+	requirePcmkCLI(t)
+	dir := t.TempDir()
+	live := filepath.Join(dir, "live.xml")
+	pcmkRun(t, "", "crm_simulate", "-x", filepath.Join("testdata", "pcmk", "cib-3node.xml"), "-S", "-O", live)
+	script := `if [ "$0" = controller-0 ]; then exec sleep 30; fi; exec env CIB_file=` + live + ` "$@"`
+	cc := &config.Cluster{
+		Name:        "real-hung",
+		Pacemaker:   &config.Pacemaker{Command: []string{"sh", "-c", script, "{{.Name}}"}},
+		Controllers: []config.Controller{{Name: "controller-0"}, {Name: "controller-1"}, {Name: "controller-2"}},
+	}
+	tg := &Target{
+		ID:      cluster.SourceID{Cluster: cc.Name, Kind: cluster.KindPacemaker, Name: "pacemaker"},
+		Timeout: 6 * time.Second, Cluster: cc, Deps: &Deps{Runner: ExecRunner{}},
+	}
+	r := Poll(context.Background(), tg)
+	if !r.OK() || r.Pacemaker.Via != "controller-1" {
+		t.Fatalf("err %q via %+v", r.Err, r.Pacemaker)
+	}
+	if r.Duration < 1900*time.Millisecond || r.Duration > 4*time.Second {
+		t.Errorf("took %v: controller-0 should cost its third (2s) of 6s, no more", r.Duration)
+	}
+	if len(r.Pacemaker.Resources) < 10 || len(r.Pacemaker.Warnings) > 0 {
+		t.Errorf("%d resources, warnings %v", len(r.Pacemaker.Resources), r.Pacemaker.Warnings)
+	}
+}

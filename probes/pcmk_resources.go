@@ -21,7 +21,7 @@ func nodesOf(x *xel) []string {
 	return out
 }
 
-// managed defaults to true: only an explicit managed="false" means
+// isManaged defaults to true: only an explicit managed="false" means
 // Pacemaker has let go of the resource.
 func isManaged(x *xel) bool {
 	m := x.attr("managed")
