@@ -11,7 +11,8 @@ import (
 type HeaderInfo struct {
 	Clusters []string // all cluster names, for the switcher
 	Current  int
-	Screen   string // "" on the overview, else the screen's name
+	Others   []OtherCluster // the clusters not on screen, for their verdict
+	Screen   string         // "" on the overview, else the screen's name
 	ReadOnly bool
 	Wall     bool
 }
@@ -66,6 +67,9 @@ func Header(c *cluster.Cluster, hi HeaderInfo, w int) Line {
 	}
 	segs = append(segs, segment{nodes, 1})
 	segs = append(segs, segment{headerAge(c), 1})
+	for _, o := range hi.Others {
+		segs = append(segs, segment{Line{S(Dim, o.Name+" "), S(verdictClass(o.Verdict), o.Verdict.Glyph+o.Verdict.Word)}, 1})
+	}
 	segs = append(segs, segment{Line{S(Dim, "? help")}, 4})
 	var badge Line
 	switch {
@@ -119,6 +123,9 @@ func Footer(fi FooterInfo, w int) Line {
 	switch {
 	case fi.Prompt != "":
 		l := Line{S(Key, fi.Prompt), P(fi.Input), S(Cursor, "█")}
+		if fi.Toast != "" {
+			return append(l, S(Toast, "  "+fi.Toast+" "))
+		}
 		if len(fi.Suggest) > 0 {
 			l = append(l, S(Dim, "  "+strings.Join(fi.Suggest, "  ")))
 		}
@@ -206,4 +213,35 @@ func pacemakerStale(c *cluster.Cluster) bool {
 		}
 	}
 	return false
+}
+
+// OtherCluster is a cluster not on screen and its overall verdict, so a
+// problem elsewhere is never out of sight.
+type OtherCluster struct {
+	Name    string
+	Verdict Mark
+}
+
+// Others lists the verdicts of every cluster but the current one.
+func Others(snap *cluster.Snapshot, current int) []OtherCluster {
+	var out []OtherCluster
+	for i := range snap.Clusters {
+		if i != current {
+			m, _ := Overall(&snap.Clusters[i])
+			out = append(out, OtherCluster{Name: snap.Clusters[i].Name, Verdict: m})
+		}
+	}
+	return out
+}
+
+// verdictClass maps a banner class to its inline equivalent.
+func verdictClass(m Mark) Class {
+	switch m.Class {
+	case BannerCrit:
+		return Crit
+	case BannerWarn:
+		return Warn
+	default:
+		return OK
+	}
 }

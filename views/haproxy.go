@@ -24,11 +24,11 @@ func HAProxy(c *cluster.Cluster, w int) []Line {
 		bw, sw = max(bw, textWidth(r.backend)), max(sw, textWidth(r.server))
 	}
 	bw, sw = min(bw, 24), min(sw, 28)
-	full := 2+bw+1+sw+len(cols)*(2+22) <= w
-	colW := 8
-	if full {
-		colW = 22
+	colW := 22
+	if n := max(1, len(cols)); 2+bw+1+sw+n*(2+colW) > w {
+		colW = max(8, (w-2-bw-1-sw)/n-2)
 	}
+	full := colW >= 16
 	head := Line{P("  "), S(Heading, padRight("BACKEND", bw)), P(" "), S(Heading, padRight("SERVER", sw))}
 	for _, col := range cols {
 		head = append(head, P("  "), S(Heading, padRight(shortenLeft(col.name, colW), colW)))
@@ -169,10 +169,7 @@ func lbRowLine(r *lbRow, cols []lbCol, bw, sw, colW int, full, sameBackend bool)
 		var cell Line
 		switch {
 		case col.lb == nil:
-			cell = Line{markStale.Span(!full)}
-			if col.mark.Word != "stale" {
-				cell = Line{S(Dim, "· no data")}
-			}
+			cell = Line{S(Dim, "-")} // the heading's second line says why
 		case r.server == "" && r.back[ci] != nil:
 			b := r.back[ci]
 			cell = Line{LBMark(cluster.BaseStatus(b.Status), false).Span(!full)}

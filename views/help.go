@@ -86,8 +86,8 @@ var legendText = map[string]string{
 	"UP": "HAProxy sends traffic", "DOWN": "health check failing: no traffic", "MAINT": "disabled by an operator",
 	"DRAIN": "no new sessions", "MIXED": "the HAProxies disagree (H for details)", "backup": "HAProxy backup server",
 	"ok": "endpoint answers", "slow": "endpoint answers above its slow threshold", "fail": "endpoint errors or times out",
-	"stale":      "no fresh data for 3 intervals: old values are hidden",
-	"":           "not configured for this plane",
+	"stale": "no fresh data for 3 intervals: old values are hidden",
+	"":      "not configured for this plane",
 }
 
 // HelpText is the help as plain text (for tests and --help-keys).

@@ -191,3 +191,62 @@ func wrapWords(s string, w int) []string {
 	}
 	return out
 }
+
+// WrapLines wraps every line wider than w at spaces, continuing on lines
+// indented like the original plus two: the scrolling screens show
+// everything and cut nothing.
+func WrapLines(lines []Line, w int) []Line {
+	out := make([]Line, 0, len(lines))
+	for _, l := range lines {
+		if l.Width() <= w {
+			out = append(out, l)
+			continue
+		}
+		out = append(out, wrapLine(l, w)...)
+	}
+	return out
+}
+
+func wrapLine(l Line, w int) []Line {
+	plain := l.Plain()
+	indent := min(len(plain)-len(strings.TrimLeft(plain, " "))+2, w/2)
+	var out []Line
+	cur, curW := Line{}, 0
+	flush := func() {
+		out = append(out, cur)
+		cur, curW = Line{P(spaces(indent))}, indent
+	}
+	for _, sp := range l {
+		for _, word := range splitKeepSpaces(sp.Text) {
+			ww := textWidth(word)
+			if curW+ww > w && curW > indent {
+				if strings.TrimSpace(word) == "" {
+					continue // a break swallows the space
+				}
+				flush()
+			}
+			if ww > w-indent {
+				word, ww = shorten(word, w-curW), min(ww, w-curW)
+			}
+			cur = append(cur, Span{Text: word, Class: sp.Class})
+			curW += ww
+		}
+	}
+	if curW > indent || len(out) == 0 {
+		out = append(out, cur)
+	}
+	return out
+}
+
+// splitKeepSpaces splits text into words and the runs of spaces between.
+func splitKeepSpaces(s string) []string {
+	var out []string
+	start := 0
+	for i := 1; i <= len(s); i++ {
+		if i == len(s) || (s[i] == ' ') != (s[i-1] == ' ') {
+			out = append(out, s[start:i])
+			start = i
+		}
+	}
+	return out
+}

@@ -105,8 +105,8 @@ func bmcLines(n *cluster.Node) []Line {
 	}
 	l := Line{P("  power "), PowerMark(*n).Span(false), P("  "), FenceMark(*n).Span(false)}
 	out := []Line{l}
-	facts := []string{"driver " + firstOf(b.Driver, "?"), "provider " + firstOf(b.Provider, "?"), "address " + firstOf(b.Address, "?"),
-		"reachable " + yesNo(b.Reachable), "auth " + yesNo(b.AuthOK)}
+	out = append(out, Line{S(Dim, "  driver "+firstOf(b.Driver, "?")+" · provider "+firstOf(b.Provider, "?")+" · address "+firstOf(b.Address, "?"))})
+	facts := []string{"reachable " + yesNo(b.Reachable), "auth " + yesNo(b.AuthOK)}
 	if b.RTT > 0 {
 		facts = append(facts, "rtt "+Latency(b.RTT))
 	}

@@ -31,7 +31,8 @@ type OverviewState struct {
 	VIP      int
 	Alert    int
 	Filter   string
-	NoCursor bool // wall mode: nothing is selectable
+	NoCursor bool  // wall mode: nothing is selectable
+	AutoPage int64 // with NoCursor: which page of services to show when they do not fit
 }
 
 // Overview renders the overview body (between header and footer) in at
@@ -55,7 +56,7 @@ func Overview(c *cluster.Cluster, st OverviewState, w, h int) []Line {
 
 	out := make([]Line, 0, h)
 	out = append(out, m.strip(stripLabels(c, st, m, rows), selColFor(st, PanelNodes, PanelServices))...)
-	off := scrollOffset(st.Row, rows, len(svcs))
+	off := rowOffset(st, rows, len(svcs))
 	for r := off; r < off+rows && r < len(svcs); r++ {
 		cursor := !st.NoCursor && r == st.Row && st.Focus == PanelServices
 		sel := -1
@@ -88,6 +89,16 @@ func matrixRows(n, avail int, b *bottom) int {
 	return max(0, min(rows, n, avail))
 }
 
+// rowOffset is the first service row shown: following the cursor, or
+// paging by itself on a wall.
+func rowOffset(st OverviewState, rows, n int) int {
+	if st.NoCursor && rows > 0 && rows < n {
+		pages := (n + rows - 1) / rows
+		return min(int(st.AutoPage%int64(pages))*rows, n-rows)
+	}
+	return scrollOffset(st.Row, rows, n)
+}
+
 // scrollOffset keeps the cursor inside a window of size rows.
 func scrollOffset(cursor, rows, n int) int {
 	if rows <= 0 || cursor < rows {
@@ -115,7 +126,7 @@ func stripLabels(c *cluster.Cluster, st OverviewState, m *matrix, rows int) []Li
 	}
 	svcs := fmt.Sprintf("SERVICES %d", len(m.svcs))
 	if rows < len(m.svcs) {
-		off := scrollOffset(st.Row, rows, len(m.svcs))
+		off := rowOffset(st, rows, len(m.svcs))
 		svcs = fmt.Sprintf("SERVICES %d-%d/%d", off+1, off+rows, len(m.svcs))
 	}
 	labels := []Line{

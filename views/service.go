@@ -18,7 +18,9 @@ func ServiceDetail(c *cluster.Cluster, name, focus string, w int) []Line {
 		return []Line{{S(Warn, "▲ no service "+name+" in "+c.Name)}}
 	}
 	ix := newIndex(c)
-	out := []Line{{S(Title, "SERVICE "+svc.Name), P("  "), S(Dim, modeBadge(svc.Mode)+" "+svc.Mode), P("  "), servingSpan(svc), S(Dim, "serving"),
+	serving := servingSpan(svc)
+	serving.Text = strings.TrimSpace(serving.Text) + " serving"
+	out := []Line{{S(Title, "SERVICE "+svc.Name), P("  "), S(Dim, modeBadge(svc.Mode)+" "+svc.Mode), P("  "), serving,
 		ageSpan(c, cluster.KindPacemaker, cluster.KindHAProxy, cluster.KindEndpoint)}}
 	res := c.Resource(svc.Resource)
 	var facts []string
@@ -51,7 +53,7 @@ func ServiceDetail(c *cluster.Cluster, name, focus string, w int) []Line {
 	cells := orderCells(svc.Cells, focus)
 	for _, cell := range cells {
 		out = append(out, nil)
-		out = append(out, instanceLines(c, svc, cell, ix)...)
+		out = append(out, instanceLines(c, svc, cell, ix, w)...)
 	}
 	out = append(out, nil, Line{S(Title, "CONSTRAINTS")})
 	out = append(out, constraintLines(c, svc.Resource)...)
@@ -73,10 +75,12 @@ func orderCells(cells []cluster.Cell, focus string) []*cluster.Cell {
 	return out
 }
 
-func instanceLines(c *cluster.Cluster, svc *cluster.Service, cell *cluster.Cell, ix *index) []Line {
+func instanceLines(c *cluster.Cluster, svc *cluster.Service, cell *cluster.Cell, ix *index, w int) []Line {
 	v := resolveCell(svc, cell, ix)
 	head := Line{S(Heading, "▪ "+cell.Node), P("  ")}
-	head = append(head, v.spans(levelFull, subWidths{}, false)...)
+	var sw subWidths
+	sw.grow(&v, levelFull)
+	head = append(head, v.spans(levelFull, sw, false)...)
 	out := []Line{head}
 	// Pacemaker
 	pl := Line{S(Dim, "    pacemaker  "), v.role.Span(false)}
@@ -97,7 +101,7 @@ func instanceLines(c *cluster.Cluster, svc *cluster.Service, cell *cluster.Cell,
 			if i > 0 {
 				lead = spaces(15)
 			}
-			out = append(out, lbServerLine(lead, lb, cell.LBAgree))
+			out = append(out, lbServerLine(lead, lb, cell.LBAgree, w >= 100))
 		}
 	}
 	// Endpoint
@@ -123,28 +127,27 @@ func instanceLines(c *cluster.Cluster, svc *cluster.Service, cell *cluster.Cell,
 	return out
 }
 
-func lbServerLine(lead string, lb cluster.LBView, agree bool) Line {
+func lbServerLine(lead string, lb cluster.LBView, agree, wide bool) Line {
 	s := lb.Server
 	m := LBMark(cluster.BaseStatus(s.Status), false)
-	l := Line{S(Dim, lead), P(padRight(lb.LB+":", 14)), m.Span(false)}
+	l := Line{S(Dim, lead+"via "), P(padRight(lb.LB, 13)), m.Span(false)}
 	if s.Backup {
 		l = append(l, P(" "+BackupGlyph+" backup"))
 	}
 	if !agree {
 		l = append(l, S(Warn, " ≠ LBs disagree"))
 	}
-	check := strings.TrimSpace(s.CheckStatus + " " + s.CheckCode)
-	if check != "" {
-		l = append(l, S(Dim, " · check "+check))
+	var facts []string
+	if check := strings.TrimSpace(s.CheckStatus + " " + s.CheckCode); check != "" {
+		facts = append(facts, strings.TrimSpace(check+" "+Latency(s.CheckDuration)))
 	}
-	if s.CheckDuration > 0 {
-		l = append(l, S(Dim, " in "+Latency(s.CheckDuration)))
+	if wide {
+		facts = append(facts, fmt.Sprintf("weight %d", s.Weight), fmt.Sprintf("%d sessions", s.Sessions))
 	}
-	l = append(l, S(Dim, fmt.Sprintf(" · weight %d · %d sess", s.Weight, s.Sessions)))
 	if s.LastChange > 0 {
-		l = append(l, S(Dim, " · for "+Age(s.LastChange)))
+		facts = append(facts, "for "+Age(s.LastChange))
 	}
-	return l
+	return append(l, S(Dim, " · "+strings.Join(facts, " · ")))
 }
 
 func endpointFacts(e *cluster.EndpointResult) Line {

@@ -14,27 +14,24 @@ func Timeline(events []Event, w int) []Line {
 	if len(events) == 0 {
 		return append(out, Line{S(Dim, "  no change observed yet")})
 	}
-	cw, sw := 0, 0
-	for _, e := range events {
-		cw, sw = max(cw, textWidth(e.Cluster)), max(sw, textWidth(e.Subject+" "+e.What))
-	}
-	cw, sw = min(cw, 16), min(sw, max(20, w/3))
-	showCluster := w >= 100 || multiCluster(events)
+	showCluster := multiCluster(events)
 	for _, e := range events {
 		l := Line{S(Dim, e.Time.Local().Format("15:04:05")), P("  ")}
 		if showCluster {
-			l = append(l, S(Dim, padRight(shorten(e.Cluster, cw), cw)), P("  "))
+			l = append(l, S(Dim, e.Cluster), P("  "))
 		}
-		l = append(l, P(padRight(shorten(e.Subject+" "+e.What, sw), sw)), P("  "))
 		if strings.HasPrefix(e.What, "alert") {
 			m := alertEventMark(e)
-			l = append(l, S(m.Class, m.Glyph+" "), P(firstOf(e.To, e.From)))
+			l = append(l, S(m.Class, m.Glyph+" "+m.Word), P(" "+firstOf(e.To, e.From)))
+			if e.What == "alert cleared" {
+				l[len(l)-1] = P(" " + e.From)
+			}
 		} else {
-			l = append(l, wordSpan(e.From), S(Dim, " → "), wordSpan(e.To))
+			l = append(l, P(e.Subject+" "+e.What+"  "), wordSpan(e.From), S(Dim, " → "), wordSpan(e.To))
 		}
 		out = append(out, l)
 	}
-	return out
+	return WrapLines(out, w)
 }
 
 func multiCluster(events []Event) bool {

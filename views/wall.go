@@ -38,7 +38,9 @@ func Wall(c *cluster.Cluster, ws WallState, w, h int) []Line {
 	srcs := wallSources(c, iw)
 	foot := wallFooter(ws)
 	bodyH := ih - len(in) - len(srcs) - 1
-	in = append(in, Overview(c, OverviewState{NoCursor: true}, iw, bodyH)...)
+	// No cursor on a wall: when the services do not fit, the matrix pages
+	// by itself every 10 seconds.
+	in = append(in, Overview(c, OverviewState{NoCursor: true, AutoPage: ws.Now.Unix() / 10}, iw, bodyH)...)
 	for len(in) < ih-len(srcs)-1 {
 		in = append(in, nil)
 	}
@@ -85,63 +87,56 @@ func spaced(word string) string {
 	return strings.Join(strings.Split(word, ""), " ")
 }
 
-// wallSources is the per-source age line(s), grouped by kind.
+// wallSources is the per-source age line: every source with its age when
+// that fits, else per kind a glyph per source and the oldest age.
 func wallSources(c *cluster.Cluster, w int) []Line {
+	if l := sourcesLine(c, false); l.Width() <= w {
+		return []Line{l}
+	}
+	return []Line{sourcesLine(c, true).Fit(w)}
+}
+
+func sourcesLine(c *cluster.Cluster, compact bool) Line {
 	l := Line{S(Heading, "SOURCES")}
-	kinds := []cluster.SourceKind{cluster.KindPacemaker, cluster.KindHAProxy, cluster.KindBMC}
-	for _, k := range kinds {
+	for _, k := range []cluster.SourceKind{cluster.KindPacemaker, cluster.KindHAProxy, cluster.KindBMC, cluster.KindEndpoint} {
 		var parts Line
+		ok, bad, oldest := 0, 0, time.Duration(0)
 		for _, s := range c.Sources {
 			if s.Kind != k {
 				continue
 			}
 			m := SourceMark(s)
-			name := s.Name
-			if k == cluster.KindPacemaker {
-				name = ""
+			oldest = max(oldest, s.Age)
+			if m.Class == OK {
+				ok++
+			} else {
+				bad++
 			}
-			parts = append(parts, P(" "), S(m.Class, m.Glyph+Age(s.Age)))
-			if name != "" {
-				parts = append(parts, S(Dim, "/"+name))
+			switch {
+			case k == cluster.KindEndpoint:
+			case compact || k == cluster.KindPacemaker:
+				parts = append(parts, S(m.Class, m.Glyph))
+			default:
+				parts = append(parts, P(" "+s.Name+" "), S(m.Class, m.Glyph+Age(s.Age)))
 			}
 		}
-		if len(parts) > 0 {
-			l = append(l, S(Dim, "  "+string(k)+":"))
-			l = append(l, parts...)
-		}
-	}
-	ok, bad, oldest := 0, 0, time.Duration(0)
-	for _, s := range c.Sources {
-		if s.Kind != cluster.KindEndpoint {
+		if ok+bad == 0 {
 			continue
 		}
-		if s.OK {
-			ok++
-		} else {
-			bad++
+		l = append(l, S(Dim, "  "+string(k)+" "))
+		if k == cluster.KindEndpoint {
+			l = append(l, S(OK, fmt.Sprintf("✓%d", ok)))
+			if bad > 0 {
+				l = append(l, S(Crit, fmt.Sprintf(" ✖%d", bad)))
+			}
+			parts = nil
 		}
-		oldest = max(oldest, s.Age)
-	}
-	if ok+bad > 0 {
-		l = append(l, S(Dim, "  endpoints:"), S(OK, fmt.Sprintf(" ✓%d", ok)))
-		if bad > 0 {
-			l = append(l, S(Crit, fmt.Sprintf(" ✖%d", bad)))
-		}
-		l = append(l, S(Dim, " oldest "+Age(oldest)))
-	}
-	if l.Width() <= w {
-		return []Line{l}
-	}
-	// Too wide: split at the kind boundaries into two lines.
-	var a, b Line
-	for _, sp := range l {
-		if a.Width()+textWidth(sp.Text) <= w && len(b) == 0 {
-			a = append(a, sp)
-		} else {
-			b = append(b, sp)
+		l = append(l, parts...)
+		if compact || k == cluster.KindPacemaker || k == cluster.KindEndpoint {
+			l = append(l, S(Dim, " "+Age(oldest)))
 		}
 	}
-	return []Line{a, b}
+	return l
 }
 
 func wallFooter(ws WallState) Line {

@@ -1,0 +1,109 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/views"
+)
+
+// waitSnapshot blocks on the source's coalesced update signal and returns
+// the newest snapshot as a message. It closes over the source only.
+func waitSnapshot(src SnapshotSource) tea.Cmd {
+	if src == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if _, ok := <-src.Updates(); !ok {
+			return sourceClosedMsg{}
+		}
+		return snapshotMsg{snap: src.Snapshot()}
+	}
+}
+
+// tick rebuilds the snapshot once a second so ages and staleness move even
+// when no poll finishes.
+func tick(src SnapshotSource) tea.Cmd {
+	return tea.Tick(time.Second, func(t time.Time) tea.Msg {
+		if src == nil {
+			return tickMsg{now: t}
+		}
+		return tickMsg{now: t, snap: src.Rebuild(), ok: true}
+	})
+}
+
+// runCommand runs a palette command off the UI goroutine.
+func runCommand(ctx context.Context, name string, run func(context.Context, []string) (string, error), args []string) tea.Cmd {
+	return func() tea.Msg {
+		out, err := run(ctx, args)
+		return commandDoneMsg{name: name, out: strings.TrimSpace(out), err: err}
+	}
+}
+
+// exportCmd writes an export file (0600, directory 0700).
+func exportCmd(dir, name, content string) tea.Cmd {
+	return func() tea.Msg {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return exportDoneMsg{err: err}
+		}
+		path := filepath.Join(dir, name)
+		err := os.WriteFile(path, []byte(content), 0o600)
+		return exportDoneMsg{path: path, err: err}
+	}
+}
+
+// eventLog appends events to a file. Appends come from commands running
+// on their own goroutines, hence the mutex.
+type eventLog struct {
+	path string
+	mu   sync.Mutex
+}
+
+func newEventLog(path string) *eventLog {
+	if path == "-" {
+		return nil
+	}
+	return &eventLog{path: path}
+}
+
+// Append writes one line per event, creating the file 0600 in a 0700
+// directory.
+func (l *eventLog) Append(evs []views.Event) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
+		return err
+	}
+	f, err := os.OpenFile(l.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		return err
+	}
+	var b strings.Builder
+	for _, e := range evs {
+		b.WriteString(e.String())
+		b.WriteByte('\n')
+	}
+	_, err = f.WriteString(b.String())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func appendLog(l *eventLog, evs []views.Event) tea.Cmd {
+	if l == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		if err := l.Append(evs); err != nil {
+			return logErrMsg{err: err}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,143 @@
+package tui
+
+import (
+	"sort"
+
+	"charm.land/bubbles/v2/key"
+
+	"github.com/hacon/hacon/views"
+)
+
+// Binding is a key binding as data: its keys and help text (key.Binding),
+// whether it changes the cluster, and whether the wall accepts it. Help and
+// the footer are generated from these, and the dispatcher refuses
+// Dangerous bindings in read-only mode, so neither can drift.
+type Binding struct {
+	key.Binding
+	Dangerous bool
+	Wall      bool // accepted in wall mode (only quit and help)
+}
+
+// KeyMap is every key the console answers to.
+type KeyMap struct {
+	Up, Down, Left, Right    Binding
+	NextPanel, PrevPanel     Binding
+	Enter, Back              Binding
+	PageUp, PageDown         Binding
+	Top, Bottom              Binding
+	Filter, Palette, Help    Binding
+	Timeline, HAProxy        Binding
+	Export                   Binding
+	PrevCluster, NextCluster Binding
+	Quit, ForceQuit          Binding
+}
+
+func bind(keys []string, helpKey, desc string) Binding {
+	return Binding{Binding: key.NewBinding(key.WithKeys(keys...), key.WithHelp(helpKey, desc))}
+}
+
+// DefaultKeyMap is hacon's key map: arrows and hjkl, k9s-style palette.
+func DefaultKeyMap() KeyMap {
+	k := KeyMap{
+		Up:          bind([]string{"up", "k"}, "↑/k", "up"),
+		Down:        bind([]string{"down", "j"}, "↓/j", "down"),
+		Left:        bind([]string{"left", "h"}, "←/h", "left (previous controller)"),
+		Right:       bind([]string{"right", "l"}, "→/l", "right (next controller)"),
+		NextPanel:   bind([]string{"tab"}, "tab", "next panel"),
+		PrevPanel:   bind([]string{"shift+tab"}, "shift+tab", "previous panel"),
+		Enter:       bind([]string{"enter"}, "enter", "details of the selection"),
+		Back:        bind([]string{"esc"}, "esc", "back / clear filter"),
+		PageUp:      bind([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
+		PageDown:    bind([]string{"pgdown", "ctrl+d", "space"}, "pgdn", "page down"),
+		Top:         bind([]string{"home", "g"}, "g/home", "top"),
+		Bottom:      bind([]string{"end", "G"}, "G/end", "bottom"),
+		Filter:      bind([]string{"/"}, "/", "filter services and nodes"),
+		Palette:     bind([]string{":"}, ":", "command palette"),
+		Help:        bind([]string{"?"}, "?", "help"),
+		Timeline:    bind([]string{"t"}, "t", "timeline of changes"),
+		HAProxy:     bind([]string{"H"}, "H", "HAProxy backends and servers"),
+		Export:      bind([]string{"e"}, "e", "export state + timeline as Markdown"),
+		PrevCluster: bind([]string{"["}, "[", "previous cluster"),
+		NextCluster: bind([]string{"]"}, "]", "next cluster"),
+		Quit:        bind([]string{"q"}, "q", "quit"),
+		ForceQuit:   bind([]string{"ctrl+c"}, "ctrl+c", "quit (twice when a prompt is open)"),
+	}
+	k.Quit.Wall, k.ForceQuit.Wall, k.Help.Wall = true, true, true
+	return k
+}
+
+// All lists the bindings in help order.
+func (k KeyMap) All() []Binding {
+	return []Binding{k.Up, k.Down, k.Left, k.Right, k.NextPanel, k.PrevPanel, k.Enter, k.Back,
+		k.PageUp, k.PageDown, k.Top, k.Bottom, k.Filter, k.Palette, k.Help, k.Timeline, k.HAProxy,
+		k.Export, k.PrevCluster, k.NextCluster, k.Quit, k.ForceQuit}
+}
+
+// builtins are the palette's own commands, with their help.
+var builtins = []views.HelpEntry{
+	{Key: ":q, :quit", Desc: "quit"},
+	{Key: ":cluster NAME", Desc: "switch to a cluster (no name: list them)"},
+	{Key: ":help", Desc: "this help"},
+	{Key: ":timeline", Desc: "timeline of changes"},
+	{Key: ":haproxy", Desc: "HAProxy backends and servers"},
+	{Key: ":export", Desc: "export state + timeline as Markdown"},
+}
+
+var builtinNames = []string{"q", "quit", "cluster", "help", "timeline", "haproxy", "export"}
+
+// helpSections generates the help screen's key and command sections.
+func (m *Model) helpSections() []views.HelpSection {
+	keys := views.HelpSection{Title: "KEYS"}
+	for _, b := range m.keys.All() {
+		e := views.HelpEntry{Key: b.Help().Key, Desc: b.Help().Desc, Dangerous: b.Dangerous}
+		switch {
+		case m.opts.Wall && !b.Wall:
+			e.Disabled = "wall mode: refused"
+		case b.Dangerous && m.readOnly():
+			e.Disabled = "read-only: refused"
+		}
+		keys.Entries = append(keys.Entries, e)
+	}
+	cmds := views.HelpSection{Title: "COMMANDS (: palette, tab completes)"}
+	cmds.Entries = append(cmds.Entries, builtins...)
+	names := make([]string, 0, len(m.opts.Commands))
+	for n := range m.opts.Commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		c := m.opts.Commands[n]
+		e := views.HelpEntry{Key: ":" + n, Desc: c.Help, Dangerous: c.Dangerous}
+		if c.Dangerous && m.readOnly() {
+			e.Disabled = "read-only: refused"
+		}
+		cmds.Entries = append(cmds.Entries, e)
+	}
+	return []views.HelpSection{keys, cmds}
+}
+
+// hints are the footer's key hints for the current screen: the bindings'
+// own key names with a one-word label.
+func (m *Model) hints() []views.Hint {
+	k := m.keys
+	type h struct {
+		b     Binding
+		label string
+	}
+	var hs []h
+	switch m.screen {
+	case scrOverview:
+		hs = []h{{k.Help, "help"}, {k.NextPanel, "panel"}, {k.Enter, "detail"}, {k.Filter, "filter"},
+			{k.Palette, "cmd"}, {k.Timeline, "timeline"}, {k.HAProxy, "haproxy"}, {k.Export, "export"}, {k.Quit, "quit"}}
+		if len(m.snap.Clusters) > 1 {
+			hs = append([]h{hs[0], {k.NextCluster, "cluster"}}, hs[1:]...)
+		}
+	default:
+		hs = []h{{k.Back, "back"}, {k.Down, "scroll"}, {k.PageDown, "page"}, {k.Help, "help"}, {k.Quit, "quit"}}
+	}
+	out := make([]views.Hint, len(hs))
+	for i, x := range hs {
+		out[i] = views.Hint{Key: x.b.Help().Key, Desc: x.label}
+	}
+	return out
+}

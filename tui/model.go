@@ -1,0 +1,216 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/views"
+)
+
+type screen int
+
+const (
+	scrOverview screen = iota
+	scrService
+	scrNode
+	scrHAProxy
+	scrTimeline
+	scrHelp
+)
+
+type inputMode int
+
+const (
+	inputNone inputMode = iota
+	inputFilter
+	inputPalette
+)
+
+// maxEvents bounds the session timeline kept in memory; the events log
+// file keeps everything.
+const maxEvents = 5000
+
+// toastFor is how long a toast stays up.
+const toastFor = 6 * time.Second
+
+// Model is the console's whole state. It is a value: Update returns a new
+// one, and commands close over values taken from it, never over it.
+type Model struct {
+	opts   Options
+	ctx    context.Context
+	keys   KeyMap
+	styles views.Styles
+	log    *eventLog
+
+	snap       cluster.Snapshot
+	cluster    int
+	w, h       int
+	now        time.Time
+	lastRotate time.Time
+
+	screen   screen
+	helpFrom screen // where esc/? return from help
+	ov       views.OverviewState
+	detail   string // service or node shown in a detail screen
+	focus    string // controller to list first in the service detail
+	scroll   int
+	events   []views.Event
+
+	input     inputMode
+	text      string
+	toast     string
+	toastBad  bool
+	toastEnd  time.Time
+	quitArmed bool
+}
+
+// Messages.
+type (
+	snapshotMsg struct{ snap cluster.Snapshot }
+	tickMsg     struct {
+		now  time.Time
+		snap cluster.Snapshot
+		ok   bool
+	}
+	commandDoneMsg struct {
+		name, out string
+		err       error
+	}
+	exportDoneMsg struct {
+		path string
+		err  error
+	}
+	logErrMsg       struct{ err error }
+	sourceClosedMsg struct{}
+)
+
+// Init starts waiting for snapshots and the one-second age tick.
+func (m Model) Init() tea.Cmd {
+	if m.opts.Source == nil {
+		return nil
+	}
+	return tea.Batch(waitSnapshot(m.opts.Source), tick(m.opts.Source))
+}
+
+// Update dispatches by message type; keys go through small per-mode and
+// per-screen handlers.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.w, m.h = msg.Width, msg.Height
+		return m, nil
+	case snapshotMsg:
+		m, cmd := m.applySnapshot(msg.snap)
+		return m, tea.Batch(cmd, waitSnapshot(m.opts.Source))
+	case tickMsg:
+		return m.onTick(msg)
+	case commandDoneMsg:
+		return m.onCommandDone(msg), nil
+	case exportDoneMsg:
+		if msg.err != nil {
+			return m.flash("export failed: "+msg.err.Error(), true), nil
+		}
+		return m.flash("exported to "+msg.path, false), nil
+	case logErrMsg:
+		return m.flash("events log: "+msg.err.Error(), true), nil
+	case tea.KeyPressMsg:
+		return m.onKey(msg)
+	}
+	return m, nil
+}
+
+// applySnapshot takes a newer snapshot, records what changed and appends
+// it to the events log. Older snapshots (lower sequence) are dropped.
+func (m Model) applySnapshot(s cluster.Snapshot) (Model, tea.Cmd) {
+	if s.Sequence < m.snap.Sequence || (s.Sequence == m.snap.Sequence && len(m.snap.Clusters) > 0) {
+		return m, nil
+	}
+	var cmd tea.Cmd
+	if len(m.snap.Clusters) > 0 {
+		if evs := views.Diff(m.snap, s); len(evs) > 0 {
+			m.events = prependEvents(m.events, evs)
+			cmd = appendLog(m.log, evs)
+		}
+	}
+	m.snap = s
+	if m.cluster >= len(s.Clusters) {
+		m.cluster = 0
+	}
+	return m, cmd
+}
+
+// prependEvents puts a batch (all of one instant, in Diff's order: nodes,
+// services, VIPs, sources, alerts) in front of older ones, keeping at most
+// maxEvents.
+func prependEvents(old, batch []views.Event) []views.Event {
+	out := make([]views.Event, 0, min(maxEvents, len(old)+len(batch)))
+	out = append(out, batch...)
+	out = append(out, old...)
+	if len(out) > maxEvents {
+		out = out[:maxEvents]
+	}
+	return out
+}
+
+func (m Model) onTick(t tickMsg) (tea.Model, tea.Cmd) {
+	m.now = t.now
+	var cmd tea.Cmd
+	if t.ok {
+		m, cmd = m.applySnapshot(t.snap)
+	}
+	if m.toast != "" && !m.now.Before(m.toastEnd) {
+		m.toast = ""
+	}
+	if m.opts.Wall && m.opts.Rotate > 0 && len(m.snap.Clusters) > 1 && m.now.Sub(m.lastRotate) >= m.opts.Rotate {
+		m.cluster = (m.cluster + 1) % len(m.snap.Clusters)
+		m.lastRotate = m.now
+	}
+	return m, tea.Batch(cmd, tick(m.opts.Source))
+}
+
+func (m Model) onCommandDone(msg commandDoneMsg) Model {
+	if msg.err != nil {
+		return m.flash(":"+msg.name+" failed: "+msg.err.Error(), true)
+	}
+	return m.flash(":"+msg.name+": "+firstLine(msg.out, "done"), false)
+}
+
+func firstLine(s, dflt string) string {
+	for i, r := range s {
+		if r == '\n' {
+			s = s[:i]
+			break
+		}
+	}
+	if s == "" {
+		return dflt
+	}
+	return s
+}
+
+// flash shows a toast until toastFor has passed.
+func (m Model) flash(text string, bad bool) Model {
+	m.toast, m.toastBad, m.toastEnd = text, bad, m.now.Add(toastFor)
+	return m
+}
+
+func (m Model) readOnly() bool { return m.opts.ReadOnly || m.opts.Wall }
+
+// current is the cluster on screen, or nil before any snapshot.
+func (m Model) current() *cluster.Cluster {
+	if m.cluster < len(m.snap.Clusters) {
+		return &m.snap.Clusters[m.cluster]
+	}
+	return nil
+}
+
+func (m Model) clusterNames() []string {
+	out := make([]string, len(m.snap.Clusters))
+	for i, c := range m.snap.Clusters {
+		out[i] = c.Name
+	}
+	return out
+}

@@ -1,0 +1,88 @@
+// Package tui is hacon's console: a bubbletea v2 program over the probe
+// scheduler's snapshots. Rendering lives in package views (pure functions
+// of a snapshot and view state); this package owns the state, the keys and
+// the I/O (events log, exports, palette commands).
+package tui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/views"
+)
+
+// SnapshotSource is where snapshots come from; the probe scheduler
+// implements it.
+type SnapshotSource interface {
+	// Snapshot returns the newest snapshot.
+	Snapshot() cluster.Snapshot
+	// Updates signals (coalesced) that a new snapshot is available.
+	Updates() <-chan struct{}
+	// Rebuild makes a fresh snapshot now, so ages and staleness move even
+	// when no poll finishes.
+	Rebuild() cluster.Snapshot
+}
+
+// Command is an extra palette command registered by the caller (fault
+// injection in the demo, :move and :fence from the actions).
+type Command struct {
+	Help      string
+	Dangerous bool // changes the cluster: refused in read-only and wall mode
+	Run       func(ctx context.Context, args []string) (string, error)
+}
+
+// Options configure the console.
+type Options struct {
+	Source    SnapshotSource
+	ReadOnly  bool
+	Wall      bool // NOC wall: implies ReadOnly
+	Theme     string
+	Rotate    time.Duration // wall mode: switch cluster this often (0: never)
+	EventsLog string        // default $XDG_STATE_HOME/hacon/events.log; "-" disables
+	ExportDir string        // default $XDG_STATE_HOME/hacon
+	Commands  map[string]Command
+	Version   string
+}
+
+// New builds the console model. NO_COLOR (non-empty) forces the mono theme.
+func New(opts Options) Model {
+	if opts.EventsLog == "" {
+		opts.EventsLog = filepath.Join(config.StateDir(), "events.log")
+	}
+	if opts.ExportDir == "" {
+		opts.ExportDir = config.StateDir()
+	}
+	m := Model{
+		opts:   opts,
+		ctx:    context.Background(),
+		keys:   DefaultKeyMap(),
+		styles: views.NewStyles(opts.Theme, os.Getenv("NO_COLOR") != ""),
+		log:    newEventLog(opts.EventsLog),
+		w:      80,
+		h:      24,
+	}
+	if opts.Source != nil {
+		m.snap = opts.Source.Snapshot()
+		m.now = m.snap.Taken
+		m.lastRotate = m.now
+	}
+	return m
+}
+
+// Run runs the console on the terminal until the user quits or ctx ends.
+func Run(ctx context.Context, opts Options) error {
+	m := New(opts)
+	m.ctx = ctx
+	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+		return nil // the caller cancelled: not an error of the console
+	}
+	return err
+}
