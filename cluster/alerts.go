@@ -64,6 +64,9 @@ func sourceWords(s Source) string {
 }
 
 func (a *assessor) cluster() {
+	for _, w := range a.c.Warnings {
+		a.add(SevInfo, a.c.Name, "%s", w)
+	}
 	if !a.c.HasPacemaker {
 		return
 	}

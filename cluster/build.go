@@ -92,6 +92,9 @@ func (m *merger) pacemaker() (*PacemakerStatus, bool) {
 	o.PacemakerVia, o.DC, o.Quorum = pm.Via, pm.DC, pm.HasQuorum
 	o.StonithEnabled, o.MaintenanceMode = pm.StonithEnabled, pm.MaintenanceMode
 	o.Constraints, o.Failures, o.FenceHistory = pm.Constraints, pm.Failures, pm.FenceHistory
+	for _, w := range pm.Warnings {
+		o.Warnings = append(o.Warnings, "Pacemaker: "+w)
+	}
 	o.Resources = make([]Resource, len(pm.Resources))
 	copy(o.Resources, pm.Resources)
 	for _, s := range m.cc.Services {
@@ -167,6 +170,9 @@ func (m *merger) loadBalancers() {
 			continue
 		}
 		m.out.LBs = append(m.out.LBs, *st.Latest.LB)
+		if w := st.Latest.LB.Warning; w != "" {
+			m.out.Warnings = append(m.out.Warnings, "HAProxy on "+h.Controller+": "+w)
+		}
 	}
 }
 

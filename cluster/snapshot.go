@@ -21,6 +21,7 @@ type Cluster struct {
 	Quorum          bool
 	StonithEnabled  bool
 	MaintenanceMode bool
+	Warnings        []string // partial answers from sources (Pacemaker CIB, HAProxy backup flags)
 
 	Nodes        []Node
 	Resources    []Resource
