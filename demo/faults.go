@@ -40,25 +40,22 @@ func (c *Cluster) SetPower(node string, on bool) error {
 
 // StopService kills a service's process on a node (or starts it again).
 func (c *Cluster) StopService(svc, node string, stopped bool) error {
-	if err := c.checkNode(node); err != nil {
-		return err
-	}
-	if err := c.checkService(svc); err != nil {
-		return err
-	}
-	c.sim.mu.Lock()
-	defer c.sim.mu.Unlock()
-	k := cellKey{svc, node}
-	c.sim.stopped[k] = stopped
-	if stopped {
-		c.sim.failcounts[k]++
-	}
-	c.sim.replace()
-	return nil
+	return c.cellFault(svc, node, func(k cellKey) {
+		c.sim.stopped[k] = stopped
+		if stopped {
+			c.sim.failcounts[k]++
+		}
+	})
 }
 
 // HangEndpoint makes a service's endpoint on a node accept and never answer.
 func (c *Cluster) HangEndpoint(svc, node string, hung bool) error {
+	return c.cellFault(svc, node, func(k cellKey) { c.sim.hung[k] = hung })
+}
+
+// cellFault checks the names, then changes one service-on-node fault under
+// the simulation's lock.
+func (c *Cluster) cellFault(svc, node string, change func(cellKey)) error {
 	if err := c.checkNode(node); err != nil {
 		return err
 	}
@@ -67,7 +64,7 @@ func (c *Cluster) HangEndpoint(svc, node string, hung bool) error {
 	}
 	c.sim.mu.Lock()
 	defer c.sim.mu.Unlock()
-	c.sim.hung[cellKey{svc, node}] = hung
+	change(cellKey{svc, node})
 	c.sim.replace()
 	return nil
 }
