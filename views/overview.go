@@ -145,6 +145,9 @@ func stripLabels(c *cluster.Cluster, st OverviewState, m *matrix, rows int) []Li
 	if st.Filter != "" {
 		labels[1] = Line{S(Info, "/"+st.Filter)}
 	}
+	if m.visCols < len(m.ctrls) {
+		labels[1] = Line{S(Info, fmt.Sprintf("◀ cols %d-%d/%d ▶", m.colOff+1, m.colOff+m.visCols, len(m.ctrls)))}
+	}
 	// The HA column heading sits above the badges when the title leaves room.
 	head := markerW + m.nameW + 1
 	if labels[2].Width() < head {
