@@ -15,7 +15,18 @@ import (
 	"github.com/hacon/hacon/cluster"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
+// updating reports -update: rewrite the golden files. teatest's golden
+// package defines that flag too; share it rather than clash.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+func init() {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files")
+	}
+}
 
 func TestMain(m *testing.M) {
 	time.Local = time.UTC // golden clocks and timelines must not depend on the machine
@@ -148,7 +159,7 @@ func plain(t testing.TB, m Model) string { return ansi.Strip(rendered(t, m)) }
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.MkdirAll("testdata", 0o755); err != nil {
 			t.Fatal(err)
 		}

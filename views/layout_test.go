@@ -153,3 +153,14 @@ func TestMarkdownExport(t *testing.T) {
 		t.Errorf("ExportName %q", got)
 	}
 }
+
+func TestGlyphWidths(t *testing.T) {
+	for _, r := range glyphSet {
+		if w := ansi.StringWidth(string(r)); w != 1 {
+			t.Errorf("glyph %q is %d cells wide", r, w)
+		}
+	}
+	if textWidth("a✖b") != 3 || textWidth("日本") != 4 {
+		t.Error("textWidth fast path disagrees with the width tables")
+	}
+}

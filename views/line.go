@@ -79,15 +79,35 @@ func (l Line) Fit(w int) Line {
 	return append(out, P("…"))
 }
 
-// textWidth is the display width of plain text; ASCII is counted directly
-// because it is most of what views print and it keeps View() cheap.
+// textWidth is the display width of plain text. ASCII and the console's
+// own glyphs (all one cell wide) are counted directly: grapheme
+// segmentation of every cell would cost most of a 16x100 View().
 func textWidth(s string) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 || s[i] < 0x20 {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r >= 0x20 && r < 0x7f:
+			n++
+		case narrowGlyphs[r]:
+			n++
+		default:
 			return ansi.StringWidth(s)
 		}
 	}
-	return len(s)
+	return n
+}
+
+// narrowGlyphs are the glyphs views print, each one cell wide (checked by
+// TestGlyphWidths against the terminal width tables).
+var narrowGlyphs = map[rune]bool{}
+
+// glyphSet lists them; keep it in sync with marks.go and the layouts.
+const glyphSet = "●○◐◑■✖✓◆▲★☆…◀▶▸▾·≠↑↓→◔│█▪∅"
+
+func init() {
+	for _, r := range glyphSet {
+		narrowGlyphs[r] = true
+	}
 }
 
 // padRight pads text with spaces to w cells (never cuts).
