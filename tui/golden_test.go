@@ -47,6 +47,8 @@ func goldenCases() []goldenCase {
 	}
 	cs = append(cs,
 		goldenCase{name: "service_degraded", snap: "degraded", keys: []string{"l", "enter"}},
+		goldenCase{name: "service_fenced_galera", snap: "fenced", keys: []string{"/", "g", "a", "l", "e", "r", "a", "enter", "l", "l", "enter"}},
+		goldenCase{name: "service_fenced_cinder", snap: "fenced", keys: []string{"/", "v", "o", "l", "enter", "enter"}},
 		goldenCase{name: "node_fenced", snap: "fenced", keys: []string{"tab", "l", "l", "enter"}},
 		goldenCase{name: "haproxy_degraded", snap: "degraded", keys: []string{"H"}},
 		goldenCase{name: "haproxy_fenced", snap: "fenced", keys: []string{"H"}},

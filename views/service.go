@@ -113,8 +113,12 @@ func instanceLines(c *cluster.Cluster, svc *cluster.Service, cell *cluster.Cell,
 	case cell.Endpoint != nil && !stale:
 		el = append(el, endpointFacts(cell.Endpoint)...)
 	}
-	if src := ix.source(cluster.KindEndpoint, svc.Name+"@"+cell.Node); src != nil {
+	src := ix.source(cluster.KindEndpoint, svc.Name+"@"+cell.Node)
+	switch {
+	case src != nil:
 		el = append(el, S(Dim, " · "+Age(src.Age)))
+	case cell.Endpoint == nil:
+		el = append(el, S(Dim, " not probed"))
 	}
 	out = append(out, el)
 	// Failures recorded by Pacemaker for this resource on this node
