@@ -21,7 +21,18 @@ type SourceState struct {
 	Latest      *Result // the newest attempt (by generation)
 	LastGood    *Result // the newest success: its data is what is shown
 	LastSuccess time.Time
+	LastAnswer  time.Time // when the newest poll that was not skipped ended, success or not
 	Since       time.Time // when polling of this source began
+}
+
+// Silent reports whether no poll has ended (in success or failure) within
+// StaleAfter intervals: the source hangs, so even its failure is old news.
+func (s *SourceState) Silent(now time.Time) bool {
+	ref := s.LastAnswer
+	if ref.IsZero() {
+		ref = s.Since
+	}
+	return now.Sub(ref) > StaleAfter*s.Interval
 }
 
 // Stale reports whether no success came within StaleAfter intervals.
@@ -192,7 +203,7 @@ func (m *merger) endpoints() {
 			// timed out, it refused): show the newest attempt, not the last
 			// success.
 			st := m.in[SourceID{m.cc.Name, KindEndpoint, n}]
-			if st == nil || st.Latest == nil || st.Latest.Endpoint == nil || st.Stale(m.now) && st.Latest.OK() {
+			if st == nil || st.Latest == nil || st.Latest.Endpoint == nil || st.Silent(m.now) {
 				continue
 			}
 			m.out.Endpoints = append(m.out.Endpoints, *st.Latest.Endpoint)
@@ -365,7 +376,18 @@ func (m *merger) sources() {
 		if id.Cluster != m.cc.Name {
 			continue
 		}
-		src := Source{Kind: id.Kind, Name: id.Name, Address: st.Address, LastSuccess: st.LastSuccess, Age: m.age(id.Kind, id.Name), Stale: st.Stale(m.now)}
+		// Endpoints and HAProxies are shown from their newest answer, so a
+		// quick failure is fresh news; Pacemaker and BMCs are shown from
+		// their last success, which is what may grow old.
+		stale, age := st.Stale(m.now), m.age(id.Kind, id.Name)
+		dataAge := age
+		if id.Kind == KindEndpoint || id.Kind == KindHAProxy {
+			stale = st.Silent(m.now)
+			if !st.LastAnswer.IsZero() {
+				dataAge = m.now.Sub(st.LastAnswer)
+			}
+		}
+		src := Source{Kind: id.Kind, Name: id.Name, Address: st.Address, LastSuccess: st.LastSuccess, Age: age, DataAge: dataAge, Stale: stale}
 		if st.Latest != nil {
 			src.OK = st.Latest.OK()
 			src.Error = st.Latest.Err

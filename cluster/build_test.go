@@ -35,7 +35,7 @@ type inputs struct {
 func (i *inputs) put(kind SourceKind, name string, r Result) {
 	id := SourceID{"oc", kind, name}
 	r.ID, r.Started = id, i.now.Add(-100*time.Millisecond)
-	st := &SourceState{ID: id, Interval: 2 * time.Second, Since: i.now.Add(-time.Minute), Latest: &r}
+	st := &SourceState{ID: id, Interval: 2 * time.Second, Since: i.now.Add(-time.Minute), Latest: &r, LastAnswer: r.Started}
 	if r.OK() {
 		st.LastGood, st.LastSuccess = &r, r.Started
 	}

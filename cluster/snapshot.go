@@ -163,6 +163,7 @@ type Source struct {
 	LastAttempt time.Time
 	LastSuccess time.Time
 	Age         time.Duration // since the last success; since start when never
+	DataAge     time.Duration // age of what is shown: the newest answer for endpoints and HAProxy (a fresh failure is news), the last success otherwise
 	Stale       bool          // no success for three intervals
 	Latency     time.Duration
 }

@@ -252,6 +252,9 @@ func (s *Scheduler) Record(r cluster.Result) {
 	}
 	rc := r
 	st.Latest = &rc
+	if !r.Skipped {
+		st.LastAnswer = r.Started.Add(r.Duration)
+	}
 	if r.OK() {
 		st.LastGood = &rc
 		st.LastSuccess = r.Started.Add(r.Duration)

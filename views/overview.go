@@ -196,7 +196,7 @@ func panelAge(c *cluster.Cluster, kinds ...cluster.SourceKind) (age time.Duratio
 			continue
 		}
 		any = true
-		age = max(age, s.Age)
+		age = max(age, s.DataAge)
 		stale = stale || s.Stale
 	}
 	return age, stale, any
