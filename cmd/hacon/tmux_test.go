@@ -68,7 +68,9 @@ func TestTmuxSmoke(t *testing.T) {
 		}
 	}
 	tmux("send-keys", "-t", "hacon", "?")
-	waitFor("help", func(s string) bool { return strings.Contains(strings.ToLower(s), "quit") && strings.Contains(strings.ToLower(s), "help") })
+	waitFor("help", func(s string) bool {
+		return strings.Contains(strings.ToLower(s), "quit") && strings.Contains(strings.ToLower(s), "help")
+	})
 	tmux("send-keys", "-t", "hacon", "Escape")
 	// A bare ESC followed at once by q reads as alt+q: let it stand alone.
 	waitFor("overview again", func(s string) bool { return strings.Contains(s, "SERVICES") || strings.Contains(s, "SVC") })
