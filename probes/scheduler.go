@@ -34,6 +34,8 @@ type Scheduler struct {
 	seq      uint64
 	snap     cluster.Snapshot
 	dirty    bool // results arrived since snap was built
+	// notifyPending: an Updates signal is scheduled for the current batch.
+	notifyPending bool
 
 	updates chan struct{}
 	kick    chan struct{}
@@ -265,6 +267,22 @@ func (s *Scheduler) Record(r cluster.Result) {
 	}
 	s.history[r.ID] = h
 	s.dirty = true
+	// Results of one cycle arrive within a few hundred ms of each other:
+	// signal once for the batch, not once per source, so the console
+	// merges and repaints a few times per cycle instead of per result.
+	if !s.notifyPending {
+		s.notifyPending = true
+		time.AfterFunc(UpdateBatch, s.notify)
+	}
+	s.mu.Unlock()
+}
+
+// UpdateBatch is how long results are gathered before Updates signals.
+const UpdateBatch = 150 * time.Millisecond
+
+func (s *Scheduler) notify() {
+	s.mu.Lock()
+	s.notifyPending = false
 	s.mu.Unlock()
 	select {
 	case s.updates <- struct{}{}:

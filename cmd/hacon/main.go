@@ -35,6 +35,7 @@ Config lookup: --config, $HACON_CONFIG, $XDG_CONFIG_HOME/hacon/config.yaml, /etc
 func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
+	defer startProfile()()
 	cmd := ""
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		cmd, args = args[0], args[1:]
