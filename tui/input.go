@@ -32,7 +32,7 @@ func (m Model) inputKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.text = ""
 	case "tab":
 		if s := m.suggestions(); m.input == inputPalette && len(s) > 0 {
-			m.text = s[0] + " "
+			m.text = m.text[:strings.LastIndex(m.text, " ")+1] + s[0] + " "
 		}
 	default:
 		if t := k.Key().Text; t != "" {
@@ -51,18 +51,38 @@ func (m Model) commandNames() []string {
 	for n := range m.opts.Commands {
 		names = append(names, n)
 	}
+	if m.opts.Actions != nil {
+		for _, k := range actionOrder {
+			names = append(names, string(k))
+		}
+	}
 	sort.Strings(names)
 	return names
 }
 
-// suggestions complete the palette's first word.
+// suggestions complete the palette's word under the cursor: the command,
+// then an action's arguments (resources, nodes, services, VIPs) from the
+// snapshot on screen.
 func (m Model) suggestions() []string {
-	if m.input != inputPalette || strings.Contains(m.text, " ") {
+	if m.input != inputPalette {
 		return nil
 	}
+	words := strings.Fields(m.text)
+	cur := m.text[strings.LastIndex(m.text, " ")+1:]
+	cands := m.commandNames()
+	if len(words) > 1 || (len(words) == 1 && cur == "") {
+		idx := len(words) - 2
+		if cur == "" {
+			idx++
+		}
+		if m.opts.Actions == nil || !isActionVerb(words[0]) {
+			return nil
+		}
+		cands = argCandidates(m.current(), words[0], idx)
+	}
 	var out []string
-	for _, n := range m.commandNames() {
-		if strings.HasPrefix(n, m.text) && n != m.text {
+	for _, n := range cands {
+		if strings.HasPrefix(n, cur) && n != cur {
 			out = append(out, n)
 		}
 	}
@@ -90,6 +110,11 @@ func (m Model) execute(line string) (tea.Model, tea.Cmd) {
 		return m.export()
 	case "cluster":
 		return m.clusterCommand(args), nil
+	case "result":
+		return m.showResult(), nil
+	}
+	if isActionVerb(name) && (m.opts.Actions != nil || m.readOnly()) {
+		return m.paletteAction(f)
 	}
 	c, ok := m.opts.Commands[name]
 	if !ok {

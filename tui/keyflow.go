@@ -17,10 +17,15 @@ func (m Model) onKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	m.quitArmed = false
 	switch {
+	case m.dlg.kind != dlgNone:
+		return m.dialogKey(k)
 	case m.input != inputNone:
 		return m.inputKey(k)
 	case m.opts.Wall:
 		return m.wallKey(k)
+	}
+	if b, ok := m.actionBinding(k); ok {
+		return m.actionKey(b)
 	}
 	if mm, cmd, ok := m.globalKey(k); ok {
 		return mm, cmd
@@ -33,12 +38,22 @@ func (m Model) onKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 }
 
-// forceQuit quits on ctrl-c, except that with a prompt open the first
-// press only arms it: a stray ctrl-c must not lose a half-typed command.
+// forceQuit quits on ctrl-c, except that with a prompt or an action
+// dialog open, or an action running, the first press only arms it: a stray
+// ctrl-c must not lose a half-typed command or a confirmation, and the
+// operator should know that quitting waits for a running action.
 func (m Model) forceQuit() (tea.Model, tea.Cmd) {
-	if m.input != inputNone && !m.quitArmed {
-		m.quitArmed = true
+	if m.quitArmed {
+		return m, tea.Quit
+	}
+	m.quitArmed = true
+	switch {
+	case m.dlg.kind != dlgNone:
+		return m.flash("press ctrl+c again to quit (esc cancels the dialog)", false), nil
+	case m.input != inputNone:
 		return m.flash("press ctrl+c again to quit (esc closes the prompt)", false), nil
+	case len(m.running) > 0:
+		return m.flash("an action is running: ctrl+c again quits once it has finished", false), nil
 	}
 	return m, tea.Quit
 }
@@ -80,6 +95,8 @@ func (m Model) globalKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	case matches(k, km.Export):
 		mm, cmd := m.export()
 		return mm, cmd, true
+	case matches(k, km.Result):
+		return m.showResult(), nil, true
 	case matches(k, km.PrevCluster):
 		return m.switchCluster(-1), nil, true
 	case matches(k, km.NextCluster):
@@ -145,6 +162,9 @@ func (m Model) wallKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case m.screen == scrHelp && (matches(k, m.keys.Down) || matches(k, m.keys.Up) || matches(k, m.keys.PageDown) || matches(k, m.keys.PageUp)):
 		return m.scrollKey(k), nil
+	}
+	if b, ok := m.actionBinding(k); ok {
+		return m.actionKey(b) // refused and recorded
 	}
 	return m.flash("read-only: wall mode accepts only q and ?", true), nil
 }

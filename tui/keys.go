@@ -5,6 +5,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 
+	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/views"
 )
 
@@ -15,7 +16,8 @@ import (
 type Binding struct {
 	key.Binding
 	Dangerous bool
-	Wall      bool // accepted in wall mode (only quit and help)
+	Wall      bool         // accepted in wall mode (only quit and help)
+	Action    actions.Kind // the palette verb an action key pre-fills; "" otherwise
 }
 
 // KeyMap is every key the console answers to.
@@ -30,6 +32,20 @@ type KeyMap struct {
 	Export                   Binding
 	PrevCluster, NextCluster Binding
 	Quit, ForceQuit          Binding
+	Result                   Binding
+
+	// Operator actions on the cursor's target: each pre-fills the palette
+	// with the full command (k9s style), so keys and typed commands share
+	// one path through preview and confirmation.
+	Move, Ban, Clear, Drain, Ready, Maint Binding // service cell
+	VIP                                   Binding // VIP panel
+	Standby, Unstandby, Fence, Power      Binding // node strip or the cell's column
+}
+
+func act(k string, verb actions.Kind, desc string) Binding {
+	b := bind([]string{k}, k, desc)
+	b.Dangerous, b.Action = true, verb
+	return b
 }
 
 func bind(keys []string, helpKey, desc string) Binding {
@@ -60,7 +76,19 @@ func DefaultKeyMap() KeyMap {
 		PrevCluster: bind([]string{"["}, "[", "previous cluster"),
 		NextCluster: bind([]string{"]"}, "]", "next cluster"),
 		Quit:        bind([]string{"q"}, "q", "quit"),
-		ForceQuit:   bind([]string{"ctrl+c"}, "ctrl+c", "quit (twice when a prompt is open)"),
+		ForceQuit:   bind([]string{"ctrl+c"}, "ctrl+c", "quit (twice when a prompt or dialog is open)"),
+		Result:      bind([]string{"R"}, "R", "result of the last action, host by host"),
+		Move:        act("m", actions.Move, "move the service's resource to the cell's node"),
+		Ban:         act("b", actions.Ban, "ban the service's resource from the cell's node"),
+		Clear:       act("c", actions.Clear, "clear move/ban constraints of the service's resource"),
+		Drain:       act("d", actions.Drain, "drain the cell's server in every HAProxy"),
+		Ready:       act("r", actions.Ready, "set the cell's server ready in every HAProxy"),
+		Maint:       act("M", actions.Maint, "put the cell's server in maintenance in every HAProxy"),
+		VIP:         act("v", actions.MoveVIP, "move the VIP under the cursor (:vip NAME NODE)"),
+		Standby:     act("s", actions.Standby, "put the node in standby"),
+		Unstandby:   act("u", actions.Unstandby, "take the node out of standby"),
+		Fence:       act("F", actions.Fence, "fence the node through Pacemaker (type its name)"),
+		Power:       act("P", actions.Power, "power the node on/off/cycle through its BMC"),
 	}
 	k.Quit.Wall, k.ForceQuit.Wall, k.Help.Wall = true, true, true
 	return k
@@ -70,7 +98,12 @@ func DefaultKeyMap() KeyMap {
 func (k KeyMap) All() []Binding {
 	return []Binding{k.Up, k.Down, k.Left, k.Right, k.NextPanel, k.PrevPanel, k.Enter, k.Back,
 		k.PageUp, k.PageDown, k.Top, k.Bottom, k.Filter, k.Palette, k.Help, k.Timeline, k.HAProxy,
-		k.Export, k.PrevCluster, k.NextCluster, k.Quit, k.ForceQuit}
+		k.Export, k.PrevCluster, k.NextCluster, k.Result, k.Quit, k.ForceQuit}
+}
+
+// Acts lists the action bindings in help order.
+func (k KeyMap) Acts() []Binding {
+	return []Binding{k.Move, k.Ban, k.Clear, k.Drain, k.Ready, k.Maint, k.VIP, k.Standby, k.Unstandby, k.Fence, k.Power}
 }
 
 // builtins are the palette's own commands, with their help.
@@ -81,9 +114,10 @@ var builtins = []views.HelpEntry{
 	{Key: ":timeline", Desc: "timeline of changes"},
 	{Key: ":haproxy", Desc: "HAProxy backends and servers"},
 	{Key: ":export", Desc: "export state + timeline as Markdown"},
+	{Key: ":result", Desc: "result of the last action, host by host"},
 }
 
-var builtinNames = []string{"q", "quit", "cluster", "help", "timeline", "haproxy", "export"}
+var builtinNames = []string{"q", "quit", "cluster", "help", "timeline", "haproxy", "export", "result"}
 
 // helpSections generates the help screen's key and command sections.
 func (m *Model) helpSections() []views.HelpSection {
@@ -113,7 +147,7 @@ func (m *Model) helpSections() []views.HelpSection {
 		}
 		cmds.Entries = append(cmds.Entries, e)
 	}
-	return []views.HelpSection{keys, cmds}
+	return []views.HelpSection{keys, m.actionHelp(), cmds}
 }
 
 // hints are the footer's key hints for the current screen: the bindings'
@@ -125,8 +159,10 @@ func (m *Model) hints() []views.Hint {
 		label string
 	}
 	var hs []h
-	switch m.screen {
-	case scrOverview:
+	switch {
+	case m.dlg.kind != dlgNone:
+		return []views.Hint{{Key: "esc", Desc: "cancel"}, {Key: "↑↓", Desc: "scroll"}, {Key: "ctrl+c ×2", Desc: "quit"}}
+	case m.screen == scrOverview:
 		hs = []h{{k.Help, "help"}, {k.NextPanel, "panel"}, {k.Enter, "detail"}, {k.Filter, "filter"},
 			{k.Palette, "cmd"}, {k.Timeline, "timeline"}, {k.HAProxy, "haproxy"}, {k.Export, "export"}, {k.Quit, "quit"}}
 		if len(m.snap.Clusters) > 1 {

@@ -6,6 +6,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/views"
 )
@@ -65,6 +66,11 @@ type Model struct {
 	toastBad  bool
 	toastEnd  time.Time
 	quitArmed bool
+
+	dlg      dialog           // the open action dialog: preview/confirm or result
+	planning string           // the action being planned, for the status line
+	running  []inflight       // actions executing, for the status line
+	last     *actions.Outcome // the last action's result, for R and :result
 }
 
 // Messages.
@@ -109,6 +115,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onTick(msg)
 	case commandDoneMsg:
 		return m.onCommandDone(msg), nil
+	case planDoneMsg:
+		return m.onPlanned(msg), nil
+	case execDoneMsg:
+		return m.onExecuted(msg)
 	case exportDoneMsg:
 		if msg.err != nil {
 			return m.flash("export failed: "+msg.err.Error(), true), nil
@@ -192,8 +202,10 @@ func firstLine(s, dflt string) string {
 }
 
 // flash shows a toast until toastFor has passed.
-func (m Model) flash(text string, bad bool) Model {
-	m.toast, m.toastBad, m.toastEnd = text, bad, m.now.Add(toastFor)
+func (m Model) flash(text string, bad bool) Model { return m.flashFor(text, bad, toastFor) }
+
+func (m Model) flashFor(text string, bad bool, d time.Duration) Model {
+	m.toast, m.toastBad, m.toastEnd = text, bad, m.now.Add(d)
 	return m
 }
 

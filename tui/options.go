@@ -13,6 +13,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/views"
@@ -38,6 +39,15 @@ type Command struct {
 	Run       func(ctx context.Context, args []string) (string, error)
 }
 
+// ActionRunner plans and executes operator actions; *actions.Executor
+// implements it. Plan may take seconds (crm_simulate) and Execute blocks
+// until the action is verified or times out, so the console only ever
+// calls them from commands, never from Update.
+type ActionRunner interface {
+	Plan(ctx context.Context, req actions.Request, snap cluster.Snapshot) (*actions.Preview, error)
+	Execute(ctx context.Context, p *actions.Preview, c actions.Confirmation) (actions.Outcome, error)
+}
+
 // Options configure the console.
 type Options struct {
 	Source    SnapshotSource
@@ -49,6 +59,10 @@ type Options struct {
 	ExportDir string        // default $XDG_STATE_HOME/hacon
 	Commands  map[string]Command
 	Version   string
+	Actions   ActionRunner // nil: no operator actions
+	// Flight counts dispatched executions; the caller waits on it after Run
+	// returns so quitting never abandons an action. New makes one if nil.
+	Flight *Flight
 }
 
 // New builds the console model. NO_COLOR (non-empty) forces the mono theme.
@@ -58,6 +72,9 @@ func New(opts Options) Model {
 	}
 	if opts.ExportDir == "" {
 		opts.ExportDir = config.StateDir()
+	}
+	if opts.Flight == nil {
+		opts.Flight = &Flight{}
 	}
 	m := Model{
 		opts:   opts,

@@ -32,12 +32,18 @@ func (m Model) Render() string {
 	hi := views.HeaderInfo{Clusters: m.clusterNames(), Current: m.cluster, Others: views.Others(&m.snap, m.cluster),
 		Screen: m.screenName(), ReadOnly: m.readOnly(), Wall: m.opts.Wall}
 	var body []views.Line
-	if m.screen == scrOverview {
+	switch {
+	case m.dlg.kind != dlgNone:
+		body = m.dialogView().Render(m.dlg.scroll, m.bodyHeight())
+	case m.screen == scrOverview:
 		body = views.Overview(c, m.ov, w, m.bodyHeight())
-	} else {
+	default:
 		body = views.Window(m.screenLines(), m.scroll, m.bodyHeight())
 	}
 	fi := views.FooterInfo{Toast: m.toast, ToastBad: m.toastBad, Hints: m.hints()}
+	if fi.Toast == "" {
+		fi.Toast = m.actionStatus()
+	}
 	switch m.input {
 	case inputFilter:
 		fi.Prompt, fi.Input = "/", m.text
@@ -75,6 +81,12 @@ func (m Model) rawScreenLines(c *cluster.Cluster) []views.Line {
 }
 
 func (m Model) screenName() string {
+	switch {
+	case m.dlg.kind == dlgPreview:
+		return "confirm action"
+	case m.dlg.kind == dlgResult:
+		return "action result"
+	}
 	switch m.screen {
 	case scrService:
 		return "service " + m.detail

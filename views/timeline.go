@@ -20,7 +20,9 @@ func Timeline(events []Event, w int) []Line {
 		if showCluster {
 			l = append(l, S(Dim, e.Cluster), P("  "))
 		}
-		if strings.HasPrefix(e.What, "alert") {
+		if e.What == ActionEvent {
+			l = append(l, actionSpans(e, showCluster)...)
+		} else if strings.HasPrefix(e.What, "alert") {
 			m := alertEventMark(e)
 			l = append(l, S(m.Class, m.Glyph+" "+m.Word), P(" "+firstOf(e.To, e.From)))
 			if e.What == "alert cleared" {

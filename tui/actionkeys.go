@@ -1,0 +1,202 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/actions"
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/views"
+)
+
+// actionBinding finds the action key pressed, if any.
+func (m Model) actionBinding(k tea.KeyPressMsg) (Binding, bool) {
+	for _, b := range m.keys.Acts() {
+		if matches(k, b) {
+			return b, true
+		}
+	}
+	return Binding{}, false
+}
+
+// actionKey pre-fills the palette with the full command for the cursor's
+// target; enter then plans it like a typed command (one path for both).
+// In read-only mode it is refused and recorded before anything else.
+func (m Model) actionKey(b Binding) (tea.Model, tea.Cmd) {
+	line, err := m.actionLine(b.Action)
+	if m.readOnly() {
+		if line == "" {
+			line = b.Help().Key + " (" + string(b.Action) + ")"
+		}
+		return m.refuse(strings.TrimSpace(line))
+	}
+	switch {
+	case m.opts.Actions == nil:
+		return m.flash(string(b.Action)+": actions are not available in this console", true), nil
+	case err != "":
+		return m.flash(b.Help().Key+": "+err, true), nil
+	}
+	m.input, m.text = inputPalette, strings.TrimPrefix(line, ":")
+	return m, nil
+}
+
+// cursorTarget is what the cursor points at on the current screen: a
+// service and node (a matrix cell), a node, or a VIP.
+func (m Model) cursorTarget(c *cluster.Cluster) (svc *cluster.Service, node string, vip *cluster.VIP) {
+	switch m.screen {
+	case scrService:
+		return c.Service(m.detail), m.focus, nil
+	case scrNode:
+		return nil, m.detail, nil
+	case scrOverview:
+	default:
+		return nil, "", nil
+	}
+	st := m.ov
+	svcs, ctrls := views.Filtered(c, st.Filter)
+	if st.Col < len(ctrls) {
+		node = c.Nodes[ctrls[st.Col]].Name
+	}
+	switch st.Focus {
+	case views.PanelServices:
+		if st.Row < len(svcs) {
+			svc = &c.Services[svcs[st.Row]]
+		}
+	case views.PanelVIPs:
+		if st.VIP < len(c.VIPs) {
+			return nil, "", &c.VIPs[st.VIP]
+		}
+		node = ""
+	case views.PanelAlerts:
+		node = ""
+		if st.Alert < len(c.Alerts) {
+			svc = c.Service(c.Alerts[st.Alert].Subject)
+			if n := c.Node(c.Alerts[st.Alert].Subject); n != nil {
+				node = n.Name
+			}
+		}
+	}
+	return svc, node, nil
+}
+
+// actionLine is the palette command an action key pre-fills, or why the
+// cursor is not on a fitting target.
+func (m Model) actionLine(k actions.Kind) (line, why string) {
+	c := m.current()
+	if c == nil {
+		return "", "no cluster data yet"
+	}
+	svc, node, vip := m.cursorTarget(c)
+	switch k {
+	case actions.Move, actions.Ban, actions.Clear:
+		switch {
+		case svc == nil || (node == "" && k != actions.Clear):
+			return "", "put the cursor on a service cell (service and node)"
+		case svc.Resource == "":
+			return "", svc.Name + " has no Pacemaker resource"
+		case k == actions.Clear:
+			return ":clear " + svc.Resource, ""
+		}
+		return ":" + string(k) + " " + svc.Resource + " " + node, ""
+	case actions.Drain, actions.Ready, actions.Maint:
+		if svc == nil || node == "" {
+			return "", "put the cursor on a service cell (service and node)"
+		}
+		return ":" + string(k) + " " + svc.Name + " " + node, ""
+	case actions.MoveVIP:
+		if vip == nil {
+			return "", "put the cursor on a VIP (tab to the VIP panel)"
+		}
+		return ":vip " + vip.Name + " ", ""
+	case actions.Power:
+		if node == "" {
+			return "", "put the cursor on a node (node strip or a cell's column)"
+		}
+		return ":power " + node + " ", ""
+	}
+	if node == "" {
+		return "", "put the cursor on a node (node strip or a cell's column)"
+	}
+	return ":" + string(k) + " " + node, ""
+}
+
+// argKinds says what each action verb's arguments are, for completion.
+var argKinds = map[actions.Kind][]string{
+	actions.Move: {"resource", "node"}, actions.Ban: {"resource", "node"},
+	actions.Clear: {"resource"}, actions.Cleanup: {"resource"},
+	actions.MoveVIP: {"vip", "node"}, actions.Standby: {"node"}, actions.Unstandby: {"node"},
+	actions.Drain: {"service", "node"}, actions.Maint: {"service", "node"}, actions.Ready: {"service", "node"},
+	actions.Fence: {"node", "off"}, actions.Power: {"node", "power"},
+}
+
+// argCandidates are the names an action's argument can take, from the
+// snapshot on screen.
+func argCandidates(c *cluster.Cluster, verb string, idx int) []string {
+	kinds := argKinds[actions.Kind(verb)]
+	if c == nil || idx >= len(kinds) {
+		return nil
+	}
+	var out []string
+	switch kinds[idx] {
+	case "resource":
+		for _, r := range c.Resources {
+			out = append(out, r.ID)
+		}
+	case "node":
+		for _, n := range c.Nodes {
+			if n.Controller {
+				out = append(out, n.Name)
+			}
+		}
+	case "service":
+		for _, s := range c.Services {
+			if s.Backend != "" {
+				out = append(out, s.Name)
+			}
+		}
+	case "vip":
+		for _, v := range c.VIPs {
+			out = append(out, v.Name)
+		}
+	case "power":
+		out = []string{"on", "off", "cycle"}
+	case "off":
+		out = []string{"off"}
+	}
+	return out
+}
+
+// actionHelp lists the action keys and verbs. In read-only mode (and
+// without an executor) they are hidden behind one line saying why, as the
+// issue asks of dangerous bindings.
+func (m *Model) actionHelp() views.HelpSection {
+	sec := views.HelpSection{Title: "ACTIONS (preview first; y or the typed node name confirms; esc cancels)"}
+	why := ""
+	switch {
+	case m.readOnly():
+		why = "read-only: refused"
+	case m.opts.Actions == nil:
+		why = "no action executor"
+	}
+	if why != "" {
+		var ks []string
+		for _, b := range m.keys.Acts() {
+			ks = append(ks, b.Help().Key)
+		}
+		return views.HelpSection{Title: sec.Title, Entries: []views.HelpEntry{
+			{Key: strings.Join(ks, " "), Desc: "action keys on the cursor's target", Dangerous: true, Disabled: why},
+			{Key: ":move :vip :fence …", Desc: "action commands", Dangerous: true, Disabled: why}}}
+	}
+	for _, b := range m.keys.Acts() {
+		sec.Entries = append(sec.Entries, views.HelpEntry{Key: b.Help().Key, Desc: b.Help().Desc, Dangerous: true})
+	}
+	for _, k := range actionOrder {
+		sec.Entries = append(sec.Entries, views.HelpEntry{Key: ":" + actions.Usage[k], Desc: actions.Help[k], Dangerous: true})
+	}
+	return sec
+}
+
+// actionOrder is the verbs in help order (the engine's maps are unordered).
+var actionOrder = []actions.Kind{actions.Move, actions.MoveVIP, actions.Ban, actions.Clear, actions.Cleanup,
+	actions.Standby, actions.Unstandby, actions.Drain, actions.Maint, actions.Ready, actions.Fence, actions.Power}

@@ -1,0 +1,216 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/actions"
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/views"
+)
+
+// resultFor is how long an action's result toast stays up: longer than
+// other toasts, the operator may be looking at another terminal while it
+// verifies. The timeline keeps it anyway.
+const resultFor = 20 * time.Second
+
+// inflight is an action executing, for the status line.
+type inflight struct {
+	label string // palette form, ":move res node"
+	since time.Time
+}
+
+type (
+	planDoneMsg struct {
+		line string
+		p    *actions.Preview
+		err  error
+	}
+	execDoneMsg struct {
+		line string
+		out  actions.Outcome
+		err  error
+		at   time.Time
+	}
+)
+
+func isActionVerb(name string) bool {
+	_, ok := actions.Usage[actions.Kind(name)]
+	return ok
+}
+
+// paletteAction handles an action verb typed in the palette (or pre-filled
+// by an action key): refuse it in read-only mode, else parse it and plan
+// it in a command. Nothing is planned, let alone run, in read-only mode.
+func (m Model) paletteAction(words []string) (tea.Model, tea.Cmd) {
+	line := ":" + strings.Join(words, " ")
+	c := m.current()
+	switch {
+	case m.readOnly():
+		return m.refuse(line)
+	case m.opts.Actions == nil:
+		return m.flash(line+": actions are not available in this console", true), nil
+	case c == nil:
+		return m.flash(line+": no cluster data yet", true), nil
+	case m.planning != "":
+		return m.flash("still planning "+m.planning+": wait for its preview", true), nil
+	}
+	req, err := actions.Parse(c.Name, words)
+	if err != nil {
+		return m.flash(err.Error(), true), nil
+	}
+	m.planning, m.toast = line, ""
+	return m, planCmd(m.ctx, m.opts.Actions, line, req, m.snap)
+}
+
+// planCmd plans off the UI goroutine (cibadmin and crm_simulate take
+// seconds). It plans against the snapshot the operator is looking at.
+func planCmd(ctx context.Context, r ActionRunner, line string, req actions.Request, snap cluster.Snapshot) tea.Cmd {
+	return func() tea.Msg {
+		p, err := r.Plan(ctx, req, snap)
+		return planDoneMsg{line: line, p: p, err: err}
+	}
+}
+
+// onPlanned opens the preview dialog.
+func (m Model) onPlanned(msg planDoneMsg) Model {
+	m.planning = ""
+	switch {
+	case msg.err != nil:
+		return m.flash("cannot plan "+msg.line+": "+msg.err.Error(), true)
+	case msg.p == nil:
+		return m.flash("cannot plan "+msg.line+": no preview", true)
+	}
+	m.dlg = dialog{kind: dlgPreview, preview: msg.p}
+	return m
+}
+
+// runAction hands a confirmed preview to the executor in a command that
+// closes over values only. The Flight counts it so that quitting waits.
+func (m Model) runAction(p *actions.Preview, c actions.Confirmation) (tea.Model, tea.Cmd) {
+	m.dlg = dialog{}
+	if m.readOnly() { // unreachable: no dialog opens in read-only mode; kept as a second lock
+		return m.refuse(p.Title)
+	}
+	m.running = append(append([]inflight(nil), m.running...), inflight{label: p.Title, since: m.now})
+	m.toast = ""
+	m.opts.Flight.dispatch()
+	return m, execCmd(m.ctx, m.opts.Actions, m.opts.Flight, p, c)
+}
+
+func execCmd(ctx context.Context, r ActionRunner, fl *Flight, p *actions.Preview, c actions.Confirmation) tea.Cmd {
+	return func() tea.Msg {
+		fl.start()
+		defer fl.finish()
+		out, err := r.Execute(ctx, p, c)
+		return execDoneMsg{line: p.Title, out: out, err: err, at: time.Now()}
+	}
+}
+
+// onExecuted shows the result as a toast and records it in the timeline
+// and the events log. After a verified move it offers to clear the
+// cli-prefer constraint the move left (the classic trap).
+func (m Model) onExecuted(msg execDoneMsg) (tea.Model, tea.Cmd) {
+	m.running = dropRunning(m.running, msg.line)
+	ev := views.Event{Time: msg.at, Cluster: msg.out.Request.Cluster, Subject: msg.line, What: views.ActionEvent, From: "requested"}
+	if msg.err != nil {
+		ev.To = "not run: " + msg.err.Error()
+		m = m.flashFor(msg.line+" not run: "+msg.err.Error(), true, resultFor)
+		return m.record(ev)
+	}
+	out := msg.out
+	m.last = &out
+	ev.To = strings.TrimPrefix(out.Summary(), msg.line+" ") + hostFailures(out)
+	toast, bad := out.Summary(), !out.OK || !out.Verified
+	if bad {
+		toast += " · R: each host's result"
+	}
+	if res := out.Request.Resource; out.Verified && res != "" && (out.Request.Kind == actions.Move || out.Request.Kind == actions.MoveVIP) {
+		if m.input == inputNone && m.dlg.kind == dlgNone && !m.opts.Wall {
+			m.input, m.text = inputPalette, "clear "+res
+			toast += " · enter clears the cli-prefer constraint, esc keeps it"
+		} else {
+			toast += " · :clear " + res + " removes the cli-prefer constraint"
+		}
+	}
+	m = m.flashFor(toast, bad, resultFor)
+	return m.record(ev)
+}
+
+// hostFailures lists the hosts whose command failed, so the timeline (and
+// the events log, and the export) keep them after the toast is gone.
+func hostFailures(o actions.Outcome) string {
+	var b strings.Builder
+	for _, s := range o.Steps {
+		if !s.OK {
+			fmt.Fprintf(&b, "; %s: %s", s.Host, firstLine(s.Error, "failed"))
+		}
+	}
+	return b.String()
+}
+
+func dropRunning(rs []inflight, label string) []inflight {
+	out := make([]inflight, 0, len(rs))
+	dropped := false
+	for _, r := range rs {
+		if r.label == label && !dropped {
+			dropped = true
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// refuse records a refused action in the timeline (and the events log)
+// and says so: read-only mode writes nothing else.
+func (m Model) refuse(subject string) (tea.Model, tea.Cmd) {
+	why := "read-only mode"
+	if m.opts.Wall {
+		why = "wall mode is read-only"
+	}
+	cl := ""
+	if c := m.current(); c != nil {
+		cl = c.Name
+	}
+	m = m.flash("read-only: "+subject+" changes the cluster and is refused", true)
+	return m.record(views.Event{Time: m.now, Cluster: cl, Subject: subject, What: views.ActionEvent, From: "requested", To: "refused: " + why})
+}
+
+func (m Model) record(ev views.Event) (tea.Model, tea.Cmd) {
+	evs := []views.Event{ev}
+	m.events = prependEvents(m.events, evs)
+	return m, appendLog(m.log, evs)
+}
+
+// actionStatus is the status line while an action is planned or runs.
+func (m Model) actionStatus() string {
+	switch {
+	case len(m.running) > 0:
+		r := m.running[0]
+		s := "⟳ running " + r.label + " (verifying)"
+		if d := m.now.Sub(r.since); d >= time.Second {
+			s += " " + views.Age(d)
+		}
+		if n := len(m.running) - 1; n > 0 {
+			s += fmt.Sprintf(" +%d more", n)
+		}
+		return s
+	case m.planning != "":
+		return "⟳ planning " + m.planning + " (querying the CIB, crm_simulate)"
+	}
+	return ""
+}
+
+// showResult opens the last action's result, host by host.
+func (m Model) showResult() Model {
+	if m.last == nil {
+		return m.flash("no action has run in this session", false)
+	}
+	m.dlg = dialog{kind: dlgResult, result: *m.last}
+	return m
+}

@@ -1,0 +1,158 @@
+package tui
+
+import (
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/actions"
+	"github.com/hacon/hacon/views"
+)
+
+type dialogKind int
+
+const (
+	dlgNone dialogKind = iota
+	dlgPreview
+	dlgResult
+)
+
+// dialog is the open action dialog. It is a value like the model: every
+// change makes a new one, and the preview it points to is never changed.
+type dialog struct {
+	kind    dialogKind
+	preview *actions.Preview
+	result  actions.Outcome
+	st      views.DialogState
+	conf    actions.Confirmation // what was answered so far
+	scroll  int
+}
+
+// view is the dialog's content at width w.
+func (m Model) dialogView() views.Dialog {
+	if m.dlg.kind == dlgResult {
+		return views.ResultDialog(m.dlg.result, m.w)
+	}
+	return views.PreviewDialog(m.dlg.preview, m.dlg.st, m.w)
+}
+
+// dialogKey answers the dialog. esc cancels at any stage: nothing runs
+// and nothing is audited. Scrolling works at every stage.
+func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if k.String() == "esc" {
+		if m.dlg.kind == dlgPreview {
+			m = m.flash("cancelled "+m.dlg.preview.Title+": nothing was run", false)
+		}
+		m.dlg = dialog{}
+		return m, nil
+	}
+	if m.typing() {
+		if mm, cmd, ok := m.typeKey(k); ok {
+			return mm, cmd
+		}
+	}
+	if mm, ok := m.dialogScroll(k); ok {
+		return mm, nil
+	}
+	if m.dlg.kind != dlgPreview {
+		return m, nil
+	}
+	switch m.dlg.st.Stage {
+	case views.StageConfirm:
+		if k.String() == "y" {
+			m.dlg.conf.Confirmed = true
+			return m.nextStage()
+		}
+	case views.StageForce:
+		if k.String() == "f" {
+			m.dlg.conf.Force = true
+			return m.nextStage()
+		}
+	}
+	return m, nil
+}
+
+// typing reports whether the stage wants typed text: the node name for
+// fence and power off, "yes" for a named consequence.
+func (m Model) typing() bool {
+	if m.dlg.kind != dlgPreview {
+		return false
+	}
+	st := m.dlg.st.Stage
+	return st == views.StageConsequence || (st == views.StageConfirm && m.dlg.preview.TypeToConfirm != "")
+}
+
+// typeKey edits the typed answer; enter checks it. y alone never
+// confirms a stage that asks for a typed name.
+func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
+	d := &m.dlg
+	switch k.String() {
+	case "enter":
+		want := "yes"
+		if d.st.Stage == views.StageConfirm {
+			want = d.preview.TypeToConfirm
+		}
+		if d.st.Input != want {
+			d.st.Error = "“" + d.st.Input + "” is not " + want + ": nothing was run"
+			d.st.Input = ""
+			return m, nil, true
+		}
+		if d.st.Stage == views.StageConfirm {
+			d.conf.Confirmed, d.conf.TypedName = true, d.st.Input
+		} else {
+			d.conf.AcceptConsequence = true
+		}
+		mm, cmd := m.nextStage()
+		return mm.(Model), cmd, true
+	case "backspace", "ctrl+h":
+		if r := []rune(d.st.Input); len(r) > 0 {
+			d.st.Input = string(r[:len(r)-1])
+		}
+		return m, nil, true
+	case "ctrl+u":
+		d.st.Input = ""
+		return m, nil, true
+	}
+	if t := k.Key().Text; t != "" && t != " " {
+		d.st.Input += t
+		d.st.Error = ""
+		return m, nil, true
+	}
+	return m, nil, false
+}
+
+// nextStage moves to the next question the preview raises, or runs the
+// action when every one is answered.
+func (m Model) nextStage() (tea.Model, tea.Cmd) {
+	p, d := m.dlg.preview, &m.dlg
+	d.st.Input, d.st.Error, d.scroll = "", "", 0
+	switch {
+	case d.st.Stage < views.StageConsequence && p.Consequence != "":
+		d.st.Stage = views.StageConsequence
+	case d.st.Stage < views.StageForce && p.Stale != "":
+		d.st.Stage = views.StageForce
+	default:
+		return m.runAction(p, d.conf)
+	}
+	return m, nil
+}
+
+// dialogScroll scrolls a long preview; j/k only when nothing is typed.
+func (m Model) dialogScroll(k tea.KeyPressMsg) (Model, bool) {
+	km := m.keys
+	h := m.bodyHeight()
+	page := max(1, h-4)
+	s := m.dlg.scroll
+	switch {
+	case k.String() == "up" || (!m.typing() && matches(k, km.Up)):
+		s--
+	case k.String() == "down" || (!m.typing() && matches(k, km.Down)):
+		s++
+	case k.String() == "pgup":
+		s -= page
+	case k.String() == "pgdown":
+		s += page
+	default:
+		return m, false
+	}
+	m.dlg.scroll = max(0, min(s, m.dialogView().MaxScroll(h)))
+	return m, true
+}
