@@ -3,8 +3,8 @@ package main
 import (
 	"github.com/hacon/hacon/bmc"
 	"github.com/hacon/hacon/config"
-	"github.com/hacon/hacon/probes"
 )
 
-// newBMCPool returns the process's one BMC pool.
-func newBMCPool(cfg *config.Config) probes.BMCPoller { return bmc.NewPool() }
+// newBMCPool returns the process's one BMC pool: the probes poll through
+// it and the executor's power actions use it, so both share sessions.
+func newBMCPool(cfg *config.Config) *bmc.Pool { return bmc.NewPool() }

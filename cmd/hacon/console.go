@@ -9,6 +9,8 @@ import (
 
 	"github.com/prometheus/common/version"
 
+	"github.com/hacon/hacon/actions"
+	"github.com/hacon/hacon/probes"
 	"github.com/hacon/hacon/tui"
 	"github.com/hacon/hacon/views"
 )
@@ -37,20 +39,27 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 		return 1
 	}
 	defer src.close()
-	ctx, cancel := context.WithCancel(ctx)
+	// The scheduler outlives a cancelled ctx (SIGHUP from a lost SSH
+	// session) until this function returns: an action still running then
+	// is verified against fresh snapshots before hacon exits.
+	schedCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
-	go func() { src.sched.Run(ctx); close(done) }()
+	go func() { src.sched.Run(schedCtx); close(done) }()
 	defer func() { cancel(); <-done }()
 
+	ro := *readOnly || *wall || src.cfg.ReadOnly
+	ex := newExecutor(src, ro)
 	opts := tui.Options{
 		Source:    src.sched,
-		ReadOnly:  *readOnly || *wall || src.cfg.ReadOnly,
+		ReadOnly:  ro,
 		Wall:      *wall,
 		Theme:     *theme,
 		Rotate:    *rotate,
 		EventsLog: src.cfg.EventsLog,
 		Commands:  map[string]tui.Command{},
 		Version:   version.Version,
+		Actions:   ex,
+		Flight:    &tui.Flight{},
 	}
 	if src.demo != nil {
 		for _, f := range src.demo.FaultCommands() {
@@ -59,11 +68,37 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 				Run: func(_ context.Context, args []string) (string, error) { return f.Run(args) }}
 		}
 	}
-	if err := tui.Run(ctx, opts); err != nil {
+	err = tui.Run(ctx, opts)
+	// ctrl-c or q must not abandon an action silently: it finishes (or
+	// times out) and is audited before hacon exits.
+	if opts.Flight.Busy() {
+		fmt.Fprintln(stderr, "hacon: waiting for the running action to finish…")
+		opts.Flight.Wait(2 * time.Second)
+	}
+	ex.Wait()
+	if err != nil {
 		fmt.Fprintln(stderr, "hacon:", err)
 		return 1
 	}
 	return 0
+}
+
+// newExecutor wires the action executor to the same runner, BMC pool and
+// scheduler as the probes. The demo previews with its own crm_simulate.
+func newExecutor(src *sources, readOnly bool) *actions.Executor {
+	var local probes.Runner
+	if src.demo != nil {
+		local = src.demo.Runner()
+	}
+	return actions.New(actions.Options{
+		Config:   src.cfg,
+		ReadOnly: readOnly,
+		Runner:   src.deps.Runner,
+		Local:    local,
+		BMC:      src.bmc,
+		Audit:    actions.NewAuditLog(src.cfg.AuditLog),
+		Source:   src.sched,
+	})
 }
 
 func validTheme(t string) bool {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 
+	"github.com/hacon/hacon/bmc"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/demo"
 	"github.com/hacon/hacon/probes"
@@ -13,6 +14,7 @@ type sources struct {
 	cfg   *config.Config
 	deps  *probes.Deps
 	sched *probes.Scheduler
+	bmc   *bmc.Pool     // deps.BMC, shared with the action executor
 	demo  *demo.Cluster // nil unless running the demo
 }
 
@@ -39,7 +41,8 @@ func newSources(cfgPath string, useDemo bool) (*sources, error) {
 		}
 		s.cfg = cfg
 	}
-	s.deps.BMC = newBMCPool(s.cfg)
+	s.bmc = newBMCPool(s.cfg)
+	s.deps.BMC = s.bmc
 	targets, err := probes.Targets(s.cfg, s.deps)
 	if err != nil {
 		s.close()
