@@ -31,19 +31,25 @@ type DialogState struct {
 type Dialog struct {
 	Body   []Line
 	Prompt []Line
+	Width  int
 }
 
-// Render shows the dialog in h lines: the body window scrolled by off,
-// a rule, then the prompt.
+// Render shows the dialog in at most h lines: the body (a window scrolled
+// by off when it does not fit), a rule, then the prompt right under it.
 func (d Dialog) Render(off, h int) []Line {
 	if h <= len(d.Prompt) {
 		return d.Prompt[len(d.Prompt)-max(0, h):]
 	}
-	out := Window(d.Body, off, d.bodyHeight(h))
-	for len(out) < d.bodyHeight(h) {
-		out = append(out, nil)
+	out := d.Body
+	if bh := d.bodyHeight(h); len(out) > bh {
+		// Window's marker names j, which the name prompt takes as text.
+		off = ClampScroll(off, len(out), bh)
+		out = append([]Line(nil), out[off:off+bh]...)
+		if rest := len(d.Body) - off - bh; rest > 0 {
+			out[bh-1] = Line{S(Dim, fmt.Sprintf("  ↓ %d more lines (↓, pgdn)", rest+1))}
+		}
 	}
-	out = append(out, Line{S(Dim, "──")})
+	out = append(append([]Line(nil), out...), Line{S(Dim, strings.Repeat("─", min(max(d.Width, 2), 40)))})
 	return append(out, d.Prompt...)
 }
 
@@ -78,7 +84,7 @@ func PreviewDialog(p *actions.Preview, st DialogState, w int) Dialog {
 	if p.Consequence != "" {
 		section("CONSEQUENCE", Crit, Line{P("  "), S(Crit, "✖ "+p.Consequence)})
 	}
-	return Dialog{Body: WrapLines(body, w), Prompt: WrapLines(promptLines(p, st), w)}
+	return Dialog{Body: WrapLines(body, w), Prompt: WrapLines(promptLines(p, st), w), Width: w}
 }
 
 func stepLines(steps []actions.Step) []Line {
@@ -96,8 +102,8 @@ func stepLines(steps []actions.Step) []Line {
 			out = append(out, Line{S(Dim, "    through the BMC of "), P(strings.Join(s.Hosts, ", "))})
 		case len(s.Hosts) == 1:
 			out = append(out, Line{S(Dim, "    on "), P(s.Hosts[0])})
-		default:
-			out = append(out, Line{S(Dim, "    on the first controller that answers, in order: "), P(strings.Join(s.Hosts, ", "))})
+		default: // tried in order until one answers
+			out = append(out, Line{S(Dim, "    on "), P(s.Hosts[0]), S(Dim, " (else "+strings.Join(s.Hosts[1:], ", ")+")")})
 		}
 	}
 	return out
@@ -148,7 +154,7 @@ func promptLines(p *actions.Preview, st DialogState) []Line {
 	}
 	step := S(Dim, "")
 	if total > 1 {
-		step = S(Dim, fmt.Sprintf("  (confirmation %d of %d)", at, total))
+		step = S(Dim, fmt.Sprintf("  step %d/%d", at, total))
 	}
 	var out []Line
 	switch {
@@ -217,7 +223,7 @@ func ResultDialog(o actions.Outcome, w int) Dialog {
 		}
 	}
 	prompt := []Line{{S(Key, "esc"), P(" close   "), S(Key, "↑↓"), P(" scroll")}}
-	return Dialog{Body: WrapLines(body, w), Prompt: prompt}
+	return Dialog{Body: WrapLines(body, w), Prompt: prompt, Width: w}
 }
 
 func firstLines(s string, n int) []string {

@@ -1,0 +1,155 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/views"
+)
+
+// These drive Update and View directly with the real executor on the
+// embedded demo: the real probes, crm_simulate stand-in, audit log and
+// verification. Commands are run synchronously and their messages fed back.
+
+func TestDemoMovePreviewConfirmResult(t *testing.T) {
+	e := startDemo(t)
+	m := palette(e.model(t, Options{}), "move openstack-cinder-volume controller-2")
+	if m.dlg.kind != dlgPreview {
+		t.Fatalf("no preview dialog; toast %q", m.toast)
+	}
+	s := plain(t, m)
+	for _, want := range []string{"* Move openstack-cinder-volume ( controller-0 -> controller-2 )",
+		"crm_resource --move --resource openstack-cinder-volume --node controller-2", "BLAST RADIUS", "y run it"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("preview lacks %q:\n%s", want, s)
+		}
+	}
+	if auditPhases(t, e.audit) != nil {
+		t.Fatal("the audit log was written before confirmation")
+	}
+	m, cmd := sendCmd(m, keyMsg("y"))
+	if cmd == nil || m.dlg.kind != dlgNone {
+		t.Fatal("y did not start the action")
+	}
+	if s := plain(t, m); !strings.Contains(s, "⟳ running :move openstack-cinder-volume controller-2 (verifying)") {
+		t.Errorf("no running status in the footer:\n%s", s)
+	}
+	m = run(m, cmd)
+	if !strings.Contains(m.toast, "verified") || m.toastBad {
+		t.Fatalf("result toast %q (bad %v)", m.toast, m.toastBad)
+	}
+	if m.input != inputPalette || m.text != "clear openstack-cinder-volume" || !strings.Contains(m.toast, "cli-prefer") {
+		t.Errorf("no :clear offered after the verified move: input %v text %q toast %q", m.input, m.text, m.toast)
+	}
+	got := auditPhases(t, e.audit)
+	if len(got) != 2 || !strings.HasPrefix(got[0], "intent move") || !strings.HasPrefix(got[1], "result move") {
+		t.Errorf("audit log: %q", got)
+	}
+	if ev := m.events[0]; ev.What != views.ActionEvent || ev.Subject != ":move openstack-cinder-volume controller-2" || !strings.HasPrefix(ev.To, "verified in ") {
+		t.Errorf("timeline event %+v", ev)
+	}
+	m = press(m, "esc", "t")
+	if s := plain(t, m); !strings.Contains(s, "▶ demo-overcloud :move openstack-cinder-volume controller-2  ✓ verified in") {
+		t.Errorf("timeline lacks the action:\n%s", s)
+	}
+	m = press(m, "R")
+	if s := plain(t, m); m.dlg.kind != dlgResult || !strings.Contains(s, "STEPS (per host)") || !strings.Contains(s, "✓ ok  controller-0") {
+		t.Errorf("result dialog:\n%s", s)
+	}
+}
+
+func TestDemoFenceNeedsTypedName(t *testing.T) {
+	e := startDemo(t)
+	m := palette(e.model(t, Options{}), "fence controller-1")
+	if m.dlg.kind != dlgPreview || m.dlg.preview.TypeToConfirm != "controller-1" {
+		t.Fatalf("no typed-name preview; toast %q", m.toast)
+	}
+	if s := plain(t, m); !strings.Contains(s, "type controller-1 and enter to confirm") || !strings.Contains(s, "stonith_admin --reboot controller-1") {
+		t.Errorf("fence preview:\n%s", s)
+	}
+	m, cmd := sendCmd(m, keyMsg("y"))
+	if cmd != nil || m.dlg.kind != dlgPreview {
+		t.Fatal("y alone confirmed a fence")
+	}
+	m = press(m, "enter") // "y" typed: wrong name
+	if m.dlg.kind != dlgPreview || !strings.Contains(plain(t, m), "is not controller-1") {
+		t.Fatalf("a wrong name was accepted or not explained:\n%s", plain(t, m))
+	}
+	if _, execs := e.rec.calls(); execs != 0 || auditPhases(t, e.audit) != nil {
+		t.Fatal("the fence ran without the typed name")
+	}
+	m = typeText(m, "controller-1")
+	m, cmd = sendCmd(m, keyMsg("enter"))
+	if cmd == nil {
+		t.Fatal("the typed name did not confirm")
+	}
+	m = run(m, cmd)
+	if got := auditPhases(t, e.audit); len(got) != 2 || got[0] != "intent fence controller-1" || got[1] != "result fence controller-1" {
+		t.Errorf("audit log: %q", got)
+	}
+	if !strings.Contains(m.toast, ":fence controller-1") {
+		t.Errorf("toast %q", m.toast)
+	}
+	if c := e.rec.execs[0]; !c.Confirmed || c.TypedName != "controller-1" {
+		t.Errorf("confirmation %+v", c)
+	}
+}
+
+func TestDemoEscCancelsNothingAudited(t *testing.T) {
+	e := startDemo(t)
+	m := e.model(t, Options{})
+	for _, line := range []string{"standby controller-2", "fence controller-2", "drain keystone controller-1"} {
+		m = palette(m, line)
+		if m.dlg.kind != dlgPreview {
+			t.Fatalf("%s: no preview; toast %q", line, m.toast)
+		}
+		if line == "fence controller-2" {
+			m = typeText(m, "controller-") // half typed
+		}
+		var cmd tea.Cmd
+		m, cmd = sendCmd(m, keyMsg("esc"))
+		if cmd != nil || m.dlg.kind != dlgNone || !strings.Contains(m.toast, "nothing was run") {
+			t.Fatalf("%s: esc did not cancel (toast %q)", line, m.toast)
+		}
+	}
+	if _, execs := e.rec.calls(); execs != 0 || auditPhases(t, e.audit) != nil {
+		t.Fatal("a cancelled action was executed or audited")
+	}
+}
+
+// Read-only and wall mode refuse every action verb and key: nothing is
+// planned or executed, nothing audited, and the refusal is in the timeline.
+func TestDemoReadOnlyAndWallRefuse(t *testing.T) {
+	e := startDemo(t)
+	for _, opts := range []Options{{ReadOnly: true}, {Wall: true}} {
+		m := e.model(t, opts)
+		if !opts.Wall {
+			for _, line := range []string{"move openstack-cinder-volume controller-2", "fence controller-1", "power controller-1 off",
+				"vip public controller-1", "drain keystone controller-1", "clear openstack-cinder-volume", "cleanup galera-bundle"} {
+				n := len(m.events)
+				m = palette(m, line)
+				if !strings.Contains(plain(t, m), "read-only") || len(m.events) != n+1 || !strings.HasPrefix(m.events[0].To, "refused") {
+					t.Errorf("read-only %s: toast %q events %d→%d", line, m.toast, n, len(m.events))
+				}
+			}
+		}
+		for _, k := range m.keys.Acts() {
+			n := len(m.events)
+			m = press(m, k.Help().Key)
+			if !strings.Contains(plain(t, m), "read-only") || len(m.events) != n+1 || m.input != inputNone || m.dlg.kind != dlgNone {
+				t.Errorf("%+v key %s not refused: toast %q", opts, k.Help().Key, m.toast)
+			}
+		}
+		if m = press(m, "t"); !opts.Wall && !strings.Contains(plain(t, m), "refused: read-only mode") {
+			t.Errorf("timeline lacks the refusals:\n%s", plain(t, m))
+		}
+	}
+	if plans, execs := e.rec.calls(); plans != 0 || execs != 0 {
+		t.Fatalf("read-only planned %d and executed %d actions", plans, execs)
+	}
+	if auditPhases(t, e.audit) != nil {
+		t.Fatal("read-only wrote the audit log")
+	}
+}
