@@ -113,15 +113,24 @@ func TestLab6PacemakerFailover(t *testing.T) {
 	})
 	record(t, fmt.Sprintf("pacemaker probe failover to %s (limit 2×%s)", next, interval), d)
 
+	// Each sign of the failure must show, though not necessarily at once:
+	// the cluster may fence and reboot the node meanwhile.
+	var sawOff, sawOffline, sawLB, sawAlert bool
 	eventually(t, 30*time.Second, "hacon shows "+victim+"'s failure", func() (bool, string) {
-		_, c := h.snap()
+		s, c := h.snap()
+		if !s.Taken.After(off) {
+			return false, "no snapshot since the power-off"
+		}
 		n := c.Node(victim)
 		lb := c.Source(cluster.KindHAProxy, victim)
-		alert := slices.ContainsFunc(c.Alerts, func(a cluster.Alert) bool {
+		sawOff = sawOff || n.Power() == "off"
+		sawOffline = sawOffline || (n.Pacemaker != nil && !n.Pacemaker.Online)
+		sawLB = sawLB || (lb != nil && !lb.OK)
+		sawAlert = sawAlert || slices.ContainsFunc(c.Alerts, func(a cluster.Alert) bool {
 			return a.Severity <= cluster.SevWarning && (strings.Contains(a.Subject, victim) || strings.Contains(a.Message, victim))
 		})
-		ok := n != nil && n.Power() == "off" && n.Pacemaker != nil && !n.Pacemaker.Online && lb != nil && !lb.OK && alert
-		return ok, fmt.Sprintf("node %s power %s, haproxy source %+v, alert %t", n.PcmkState(), n.Power(), lb, alert)
+		return sawOff && sawOffline && sawLB && sawAlert, fmt.Sprintf("node %s power %s, haproxy source ok=%t; seen: off=%t offline=%t lb-failing=%t alert=%t",
+			n.PcmkState(), n.Power(), lb != nil && lb.OK, sawOff, sawOffline, sawLB, sawAlert)
 	})
 	record(t, "power off → hacon shows "+victim+" offline, off, alerted", time.Since(off))
 	_, c = h.snap()

@@ -46,6 +46,8 @@ type harness struct {
 
 var (
 	lab *harness
+	// verbose logs every state an eventually sees on the way (HACON_LAB_VERBOSE=1).
+	verbose = os.Getenv("HACON_LAB_VERBOSE") == "1"
 
 	timingsMu sync.Mutex
 	timings   []string
@@ -208,6 +210,9 @@ func eventually(t *testing.T, timeout time.Duration, what string, cond func() (b
 		ok, state := cond()
 		if ok {
 			return time.Since(start)
+		}
+		if state != last && verbose {
+			t.Logf("  %5.2fs %s: %s", time.Since(start).Seconds(), what, state)
 		}
 		last = state
 		if time.Since(start) > timeout {
