@@ -170,8 +170,9 @@ func argCandidates(c *cluster.Cluster, verb string, idx int) []string {
 // actionHelp lists the action keys and verbs. In read-only mode (and
 // without an executor) they are hidden behind one line saying why, as the
 // issue asks of dangerous bindings.
-func (m *Model) actionHelp() views.HelpSection {
-	sec := views.HelpSection{Title: "ACTIONS (preview first; y or the typed node name confirms; esc cancels)"}
+func (m *Model) actionHelp() []views.HelpSection {
+	keys := views.HelpSection{Title: "ACTION KEYS ▲ change the cluster (on the cursor's target; fill the palette)"}
+	cmds := views.HelpSection{Title: "ACTION COMMANDS ▲ preview first; y or the typed node name confirms; esc cancels"}
 	why := ""
 	switch {
 	case m.readOnly():
@@ -184,17 +185,17 @@ func (m *Model) actionHelp() views.HelpSection {
 		for _, b := range m.keys.Acts() {
 			ks = append(ks, b.Help().Key)
 		}
-		return views.HelpSection{Title: sec.Title, Entries: []views.HelpEntry{
+		return []views.HelpSection{{Title: "ACTIONS", Entries: []views.HelpEntry{
 			{Key: strings.Join(ks, " "), Desc: "action keys on the cursor's target", Dangerous: true, Disabled: why},
-			{Key: ":move :vip :fence …", Desc: "action commands", Dangerous: true, Disabled: why}}}
+			{Key: ":move :vip :fence …", Desc: "action commands", Dangerous: true, Disabled: why}}}}
 	}
 	for _, b := range m.keys.Acts() {
-		sec.Entries = append(sec.Entries, views.HelpEntry{Key: b.Help().Key, Desc: b.Help().Desc, Dangerous: true})
+		keys.Entries = append(keys.Entries, views.HelpEntry{Key: b.Help().Key, Desc: b.Help().Desc})
 	}
 	for _, k := range actionOrder {
-		sec.Entries = append(sec.Entries, views.HelpEntry{Key: ":" + actions.Usage[k], Desc: actions.Help[k], Dangerous: true})
+		cmds.Entries = append(cmds.Entries, views.HelpEntry{Key: ":" + actions.Usage[k], Desc: actions.Help[k]})
 	}
-	return sec
+	return []views.HelpSection{keys, cmds}
 }
 
 // actionOrder is the verbs in help order (the engine's maps are unordered).

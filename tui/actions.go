@@ -56,8 +56,6 @@ func (m Model) paletteAction(words []string) (tea.Model, tea.Cmd) {
 		return m.flash(line+": actions are not available in this console", true), nil
 	case c == nil:
 		return m.flash(line+": no cluster data yet", true), nil
-	case m.planning != "":
-		return m.flash("still planning "+m.planning+": wait for its preview", true), nil
 	}
 	req, err := actions.Parse(c.Name, words)
 	if err != nil {
@@ -76,8 +74,13 @@ func planCmd(ctx context.Context, r ActionRunner, line string, req actions.Reque
 	}
 }
 
-// onPlanned opens the preview dialog.
+// onPlanned opens the preview dialog. A newer request supersedes one
+// still planning (a hung crm_simulate must not block the palette), so a
+// preview that is no longer awaited is dropped.
 func (m Model) onPlanned(msg planDoneMsg) Model {
+	if msg.line != m.planning {
+		return m
+	}
 	m.planning = ""
 	switch {
 	case msg.err != nil:

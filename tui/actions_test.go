@@ -216,6 +216,41 @@ func (e errRunner) Execute(context.Context, *actions.Preview, actions.Confirmati
 	return actions.Outcome{}, e.err
 }
 
+func TestStalePlanDropped(t *testing.T) {
+	rec := &recorder{preview: movePreview()}
+	m := fakeModel(t, rec, Options{}, 80, 24)
+	m, first := sendCmd(typeText(press(m, ":"), "fence controller-0"), keyMsg("enter"))
+	m, second := sendCmd(typeText(press(m, ":"), "move openstack-cinder-volume controller-2"), keyMsg("enter"))
+	if !strings.Contains(plain(t, m), "⟳ planning :move") {
+		t.Errorf("no planning status:\n%s", plain(t, m))
+	}
+	m = run(m, first) // superseded: its preview must not open
+	if m.dlg.kind != dlgNone {
+		t.Fatal("a superseded preview opened")
+	}
+	if m = run(m, second); m.dlg.kind != dlgPreview || m.planning != "" {
+		t.Fatal("the awaited preview did not open")
+	}
+}
+
+func TestQuitWaitsForRunningAction(t *testing.T) {
+	rec := &recorder{preview: movePreview(), outcome: actions.Outcome{OK: true, Verified: true}}
+	m := palette(fakeModel(t, rec, Options{}, 80, 24), "move openstack-cinder-volume controller-2")
+	m, cmd := sendCmd(m, keyMsg("y"))
+	if !m.opts.Flight.Busy() {
+		t.Fatal("a dispatched action is not counted in flight")
+	}
+	m, q := sendCmd(m, keyMsg("ctrl+c"))
+	if isQuit(q) || !strings.Contains(m.toast, "action is running") {
+		t.Fatalf("ctrl+c with an action running quit at once (toast %q)", m.toast)
+	}
+	m = run(m, cmd)
+	if m.opts.Flight.Busy() || len(m.running) != 0 {
+		t.Fatal("the finished action is still in flight")
+	}
+	m.opts.Flight.Wait(time.Second) // returns at once
+}
+
 func TestPreviewGolden(t *testing.T) {
 	t.Setenv("NO_COLOR", "")
 	for name, p := range map[string]*actions.Preview{"move": movePreview(), "fence": fencePreview()} {
@@ -223,6 +258,7 @@ func TestPreviewGolden(t *testing.T) {
 			name := fmt.Sprintf("preview_%s_%dx%d_mono", name, sz[0], sz[1])
 			t.Run(name, func(t *testing.T) {
 				m := newModel(t, fixture.Healthy(), Options{Theme: "mono", Actions: &recorder{}}, sz[0], sz[1])
+				m.planning = p.Title // as the palette leaves it
 				m = send(m, planDoneMsg{line: p.Title, p: p})
 				golden(t, name, rendered(t, m))
 			})

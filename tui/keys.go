@@ -147,7 +147,7 @@ func (m *Model) helpSections() []views.HelpSection {
 		}
 		cmds.Entries = append(cmds.Entries, e)
 	}
-	return []views.HelpSection{keys, m.actionHelp(), cmds}
+	return append(append([]views.HelpSection{keys}, m.actionHelp()...), cmds)
 }
 
 // hints are the footer's key hints for the current screen: the bindings'
