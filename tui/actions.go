@@ -134,8 +134,9 @@ func (m Model) onExecuted(msg execDoneMsg) (tea.Model, tea.Cmd) {
 	}
 	if res := out.Request.Resource; out.Verified && res != "" && (out.Request.Kind == actions.Move || out.Request.Kind == actions.MoveVIP) {
 		if m.input == inputNone && m.dlg.kind == dlgNone && !m.opts.Wall {
+			// Short: it shares the footer with the pre-filled palette.
 			m.input, m.text = inputPalette, "clear "+res
-			toast += " · enter clears the cli-prefer constraint, esc keeps it"
+			toast = "✓ verified · enter: clear leftover cli-prefer"
 		} else {
 			toast += " · :clear " + res + " removes the cli-prefer constraint"
 		}

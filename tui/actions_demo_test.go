@@ -70,11 +70,11 @@ func TestDemoFenceNeedsTypedName(t *testing.T) {
 		t.Errorf("fence preview:\n%s", s)
 	}
 	m, cmd := sendCmd(m, keyMsg("y"))
-	if cmd != nil || m.dlg.kind != dlgPreview {
-		t.Fatal("y alone confirmed a fence")
+	if cmd != nil || m.dlg.kind != dlgPreview || !strings.Contains(plain(t, m), "y is not enough here: type controller-1") {
+		t.Fatalf("y alone confirmed a fence or was not explained:\n%s", plain(t, m))
 	}
-	m = press(m, "enter") // "y" typed: wrong name
-	if m.dlg.kind != dlgPreview || !strings.Contains(plain(t, m), "is not controller-1") {
+	m = press(typeText(m, "controller-2"), "enter")
+	if m.dlg.kind != dlgPreview || !strings.Contains(plain(t, m), "“controller-2” is not controller-1") {
 		t.Fatalf("a wrong name was accepted or not explained:\n%s", plain(t, m))
 	}
 	if _, execs := e.rec.calls(); execs != 0 || auditPhases(t, e.audit) != nil {

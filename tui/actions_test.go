@@ -66,7 +66,9 @@ func TestEveryStageBeforeExecute(t *testing.T) {
 		stage views.DialogStage
 		see   string
 	}{
-		{keys: []string{"y", "enter"}, stage: views.StageConfirm, see: "is not controller-0"},
+		{keys: []string{"y"}, stage: views.StageConfirm, see: "y is not enough here"},
+		{keys: []string{"enter"}, stage: views.StageConfirm, see: "type controller-0, then enter: nothing was run"},
+		{text: "controller-1", keys: []string{"enter"}, stage: views.StageConfirm, see: "“controller-1” is not controller-0"},
 		{text: "controller-0", keys: []string{"enter"}, stage: views.StageConsequence, see: "type yes and enter to accept"},
 		{text: "y", keys: []string{"enter"}, stage: views.StageConsequence, see: "is not yes"},
 		{text: "yes", keys: []string{"enter"}, stage: views.StageForce, see: "f run it on stale data anyway"},

@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"strings"
+
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hacon/hacon/actions"
@@ -84,13 +86,18 @@ func (m Model) typing() bool {
 // confirms a stage that asks for a typed name.
 func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	d := &m.dlg
+	want := "yes"
+	if d.st.Stage == views.StageConfirm {
+		want = d.preview.TypeToConfirm
+	}
 	switch k.String() {
 	case "enter":
-		want := "yes"
-		if d.st.Stage == views.StageConfirm {
-			want = d.preview.TypeToConfirm
-		}
-		if d.st.Input != want {
+		switch d.st.Input {
+		case want:
+		case "":
+			d.st.Error = "type " + want + ", then enter: nothing was run"
+			return m, nil, true
+		default:
 			d.st.Error = "“" + d.st.Input + "” is not " + want + ": nothing was run"
 			d.st.Input = ""
 			return m, nil, true
@@ -109,6 +116,12 @@ func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		return m, nil, true
 	case "ctrl+u":
 		d.st.Input = ""
+		return m, nil, true
+	}
+	if t := k.Key().Text; t == "y" && d.st.Input == "" && !strings.HasPrefix(want, "y") {
+		// The reflex y of the other dialogs: say why it does nothing
+		// rather than start a name with it.
+		d.st.Error = "y is not enough here: type " + want + ", then enter"
 		return m, nil, true
 	}
 	if t := k.Key().Text; t != "" && t != " " {
