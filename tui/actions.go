@@ -108,8 +108,12 @@ func (m Model) runAction(p *actions.Preview, c actions.Confirmation) (tea.Model,
 func execCmd(ctx context.Context, r ActionRunner, fl *Flight, p *actions.Preview, c actions.Confirmation) tea.Cmd {
 	return func() tea.Msg {
 		fl.start()
-		defer fl.finish()
 		out, err := r.Execute(ctx, p, c)
+		res := out.Summary()
+		if err != nil {
+			res = p.Title + " not run: " + err.Error()
+		}
+		fl.finish(res)
 		return execDoneMsg{line: p.Title, out: out, err: err, at: time.Now()}
 	}
 }

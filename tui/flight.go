@@ -14,6 +14,7 @@ type Flight struct {
 	mu      sync.Mutex
 	queued  int // dispatched by Update, command not started yet
 	running int
+	results []string      // one line per finished execution, in order
 	changed chan struct{} // closed and replaced on every change
 }
 
@@ -29,7 +30,17 @@ func (f *Flight) update(fn func()) {
 
 func (f *Flight) dispatch() { f.update(func() { f.queued++ }) }
 func (f *Flight) start()    { f.update(func() { f.queued--; f.running++ }) }
-func (f *Flight) finish()   { f.update(func() { f.running-- }) }
+func (f *Flight) finish(result string) {
+	f.update(func() { f.running--; f.results = append(f.results, result) })
+}
+
+// Results are the one-line results of the finished executions, so the
+// caller can print those that finished after the console closed.
+func (f *Flight) Results() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.results...)
+}
 
 // Busy reports whether an execution is queued or running.
 func (f *Flight) Busy() bool {

@@ -17,10 +17,13 @@ func TestFlightWaitGivesUpOnDroppedCommand(t *testing.T) {
 	}
 	// A running one is waited for, however long the grace.
 	f.start()
-	go func() { time.Sleep(100 * time.Millisecond); f.finish() }()
+	go func() { time.Sleep(100 * time.Millisecond); f.finish(":move x y verified") }()
 	start = time.Now()
 	f.Wait(0)
 	if time.Since(start) < 100*time.Millisecond || f.Busy() {
 		t.Fatal("Wait did not wait for the running action")
+	}
+	if r := f.Results(); len(r) != 1 || r[0] != ":move x y verified" {
+		t.Errorf("results %q", r)
 	}
 }

@@ -70,10 +70,14 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 	}
 	err = tui.Run(ctx, opts)
 	// ctrl-c or q must not abandon an action silently: it finishes (or
-	// times out) and is audited before hacon exits.
+	// times out), is audited, and its result is printed before hacon exits.
 	if opts.Flight.Busy() {
+		seen := len(opts.Flight.Results())
 		fmt.Fprintln(stderr, "hacon: waiting for the running action to finish…")
 		opts.Flight.Wait(2 * time.Second)
+		for _, r := range opts.Flight.Results()[seen:] {
+			fmt.Fprintln(stderr, "hacon:", r)
+		}
 	}
 	ex.Wait()
 	if err != nil {
