@@ -3,8 +3,10 @@ package tui
 import (
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/hacon/hacon/views"
 )
@@ -151,5 +153,28 @@ func TestDemoReadOnlyAndWallRefuse(t *testing.T) {
 	}
 	if auditPhases(t, e.audit) != nil {
 		t.Fatal("read-only wrote the audit log")
+	}
+}
+
+// The same flow through the real bubbletea loop (teatest): plan and
+// execute run as the program's commands, off the UI goroutine.
+func TestDemoFlowTeatest(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	e := startDemo(t)
+	m := New(Options{Source: e.sched, Actions: e.rec, EventsLog: "-", ExportDir: t.TempDir()})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	waitText(t, tm, "cinder-volume")
+	tm.Type(":standby controller-2")
+	tm.Send(tea.KeyPressMsg(tea.Key{Code: tea.KeyEnter}))
+	waitText(t, tm, "y run it")
+	tm.Type("y")
+	waitText(t, tm, "verified")
+	tm.Type("q")
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
+	if final.last == nil || !final.last.Verified {
+		t.Fatalf("no verified result in the final model: %+v", final.last)
+	}
+	if got := auditPhases(t, e.audit); len(got) != 2 {
+		t.Errorf("audit log: %q", got)
 	}
 }
