@@ -32,6 +32,7 @@ type (
 	}
 	execDoneMsg struct {
 		line string
+		cl   string // the cluster it ran on, even when the executor refused
 		out  actions.Outcome
 		err  error
 		at   time.Time
@@ -114,7 +115,7 @@ func execCmd(ctx context.Context, r ActionRunner, fl *Flight, p *actions.Preview
 			res = p.Title + " not run: " + err.Error()
 		}
 		fl.finish(res)
-		return execDoneMsg{line: p.Title, out: out, err: err, at: time.Now()}
+		return execDoneMsg{line: p.Title, cl: p.Request.Cluster, out: out, err: err, at: time.Now()}
 	}
 }
 
@@ -123,7 +124,7 @@ func execCmd(ctx context.Context, r ActionRunner, fl *Flight, p *actions.Preview
 // cli-prefer constraint the move left (the classic trap).
 func (m Model) onExecuted(msg execDoneMsg) (tea.Model, tea.Cmd) {
 	m.running = dropRunning(m.running, msg.line)
-	ev := views.Event{Time: msg.at, Cluster: msg.out.Request.Cluster, Subject: msg.line, What: views.ActionEvent, From: "requested"}
+	ev := views.Event{Time: msg.at, Cluster: msg.cl, Subject: msg.line, What: views.ActionEvent, From: "requested"}
 	if msg.err != nil {
 		ev.To = "not run: " + msg.err.Error()
 		m = m.flashFor(msg.line+" not run: "+msg.err.Error(), true, resultFor)

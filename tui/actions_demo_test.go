@@ -178,3 +178,26 @@ func TestDemoFlowTeatest(t *testing.T) {
 		t.Errorf("audit log: %q", got)
 	}
 }
+
+// An action key takes the same path: v on a VIP pre-fills the palette,
+// the operator adds the node, and the verified move offers :clear.
+func TestDemoVIPKeyMove(t *testing.T) {
+	e := startDemo(t)
+	m := press(e.model(t, Options{}), "tab", "tab", "v")
+	if m.input != inputPalette || m.text != "vip public " {
+		t.Fatalf("v pre-filled %q (toast %q)", m.text, m.toast)
+	}
+	m = typeText(m, "controller-1")
+	if m.text != "vip public controller-1" {
+		t.Fatalf("palette %q", m.text)
+	}
+	m, cmd := sendCmd(m, keyMsg("enter"))
+	if m = run(m, cmd); m.dlg.kind != dlgPreview {
+		t.Fatalf("no preview: %q", m.toast)
+	}
+	m, cmd = sendCmd(m, keyMsg("y"))
+	m = run(m, cmd)
+	if !strings.Contains(m.toast, "verified") || m.input != inputPalette || !strings.HasPrefix(m.text, "clear ") {
+		t.Errorf("toast %q palette %q", m.toast, m.text)
+	}
+}
