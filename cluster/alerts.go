@@ -70,6 +70,9 @@ func (a *assessor) cluster() {
 	if !a.c.HasPacemaker {
 		return
 	}
+	if len(a.c.PacemakerFailed) > 0 {
+		a.add(SevWarning, a.c.Name, "Pacemaker status came via %s: %s", a.c.PacemakerVia, strings.Join(a.c.PacemakerFailed, "; "))
+	}
 	if !a.c.Quorum {
 		a.add(SevCritical, a.c.Name, "cluster has no quorum: Pacemaker will not start or move resources")
 	}

@@ -101,6 +101,7 @@ func (m *merger) pacemaker() (*PacemakerStatus, bool) {
 	o := m.out
 	o.HasPacemaker = true
 	o.PacemakerVia, o.DC, o.Quorum = pm.Via, pm.DC, pm.HasQuorum
+	o.PacemakerFailed = pm.Failover
 	o.StonithEnabled, o.MaintenanceMode = pm.StonithEnabled, pm.MaintenanceMode
 	o.Constraints, o.Failures, o.FenceHistory = pm.Constraints, pm.Failures, pm.FenceHistory
 	for _, w := range pm.Warnings {

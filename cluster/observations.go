@@ -65,6 +65,7 @@ type PacemakerStatus struct {
 	Failures        []Failure
 	FenceHistory    []FenceEvent
 	NodeAttributes  map[string]map[string]string // node → name → value
+	Failover        []string                     // controllers asked before Via, with why they did not answer
 	Warnings        []string                     // partial answer, e.g. the CIB query failed: cli-prefer/promoted-max unknown
 }
 

@@ -17,6 +17,7 @@ type Cluster struct {
 
 	HasPacemaker    bool
 	PacemakerVia    string
+	PacemakerFailed []string // controllers that did not answer before PacemakerVia did
 	DC              string
 	Quorum          bool
 	StonithEnabled  bool

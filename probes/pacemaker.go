@@ -97,6 +97,11 @@ func probePacemaker(ctx context.Context, t *Target) cluster.Result {
 			continue
 		}
 		st.Via = c.Name
+		if len(errs) > 0 {
+			// The answer came, but not from the first choice: say why, or
+			// a dead controller would hide behind a healthy source.
+			st.Failover = errs
+		}
 		addCIB(ctx, t.Deps.Runner, argv, state, st)
 		return cluster.Result{Pacemaker: st, Address: "crm_mon via " + name}
 	}

@@ -95,6 +95,9 @@ func TestPacemakerFallsBackToNextController(t *testing.T) {
 	if !r.OK() || r.Pacemaker == nil {
 		t.Fatalf("poll failed: %s", r.Err)
 	}
+	if len(r.Pacemaker.Failover) != 1 || !strings.HasPrefix(r.Pacemaker.Failover[0], "controller-0: ") {
+		t.Errorf("the failed first choice is not reported: %q", r.Pacemaker.Failover)
+	}
 	if r.Pacemaker.Via != "controller-1" {
 		t.Errorf("Via = %q, want controller-1", r.Pacemaker.Via)
 	}

@@ -184,12 +184,15 @@ func yieldAfter(timeout time.Duration) time.Duration {
 // nextDelay is the interval with ±10% jitter, doubled per consecutive
 // failure up to MaxBackoff (but never below the interval).
 func nextDelay(interval time.Duration, failures int) time.Duration {
+	// A console must notice a recovery soon: back off to at most four
+	// intervals (and never beyond MaxBackoff) rather than to minutes.
+	ceiling := min(MaxBackoff, 4*interval)
 	d := interval
-	for i := 0; i < failures && d < MaxBackoff; i++ {
+	for i := 0; i < failures && d < ceiling; i++ {
 		d *= 2
 	}
-	if d > MaxBackoff && interval < MaxBackoff {
-		d = MaxBackoff
+	if d > ceiling && interval < ceiling {
+		d = ceiling
 	}
 	jitter := time.Duration(rand.Int64N(int64(d)/5+1)) - d/10
 	return d + jitter

@@ -114,10 +114,13 @@ func TestNextDelayBacksOff(t *testing.T) {
 	if d := nextDelay(iv, 0); d < 900*time.Millisecond || d > 1100*time.Millisecond {
 		t.Errorf("no failure: %v", d)
 	}
-	if d := nextDelay(iv, 3); d < 7*time.Second || d > 9*time.Second {
-		t.Errorf("3 failures: %v, want ~8s", d)
+	if d := nextDelay(iv, 1); d < 1800*time.Millisecond || d > 2200*time.Millisecond {
+		t.Errorf("1 failure: %v, want ~2s", d)
 	}
-	if d := nextDelay(iv, 20); d > MaxBackoff*11/10 {
-		t.Errorf("backoff not capped: %v", d)
+	if d := nextDelay(iv, 20); d < 3600*time.Millisecond || d > 4400*time.Millisecond {
+		t.Errorf("backoff not capped at 4 intervals: %v", d)
+	}
+	if d := nextDelay(20*time.Second, 5); d > MaxBackoff*11/10 {
+		t.Errorf("backoff beyond MaxBackoff: %v", d)
 	}
 }

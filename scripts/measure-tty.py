@@ -16,6 +16,7 @@ def main():
     ap.add_argument("--keys", default="", help="typed after the warmup, then bytes are counted per second")
     ap.add_argument("--cols", type=int, default=80)
     ap.add_argument("--rows", type=int, default=24)
+    ap.add_argument("--raw", default="", help="also write what was counted to this file")
     ap.add_argument("cmd", nargs=argparse.REMAINDER)
     a = ap.parse_args()
     cmd = a.cmd[1:] if a.cmd and a.cmd[0] == "--" else a.cmd
@@ -28,6 +29,7 @@ def main():
     buckets = {}
     total_warm = 0
     typed = False
+    cpu0, t0 = cpu(pid), time.time()
     while time.time() - start < a.warmup + a.seconds:
         now = time.time() - start
         if not typed and now >= a.warmup:
@@ -41,13 +43,20 @@ def main():
             try:
                 data = os.read(fd, 65536)
             except OSError:
+                print("the command exited early", file=sys.stderr)
                 break
             if now < a.warmup:
                 total_warm += len(data)
             else:
                 sec = int(now - a.warmup)
+                if a.raw:
+                    with open(a.raw, "ab") as f:
+                        f.write(b"\n=== t=%.2f ===\n" % now + data)
                 buckets[sec] = buckets.get(sec, 0) + len(data)
-    cpu1 = cpu(pid)
+    try:
+        cpu1 = cpu(pid)
+    except OSError:
+        cpu1 = cpu0
     elapsed = time.time() - t0
     os.kill(pid, 15)
     per = [buckets.get(i, 0) for i in range(int(a.seconds))]

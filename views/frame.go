@@ -200,7 +200,7 @@ func headerAge(c *cluster.Cluster) Line {
 	case stale:
 		return Line{S(Stale, "?stale data "+Age(age))}
 	default:
-		return Line{S(Dim, "data "+Age(age))}
+		return Line{S(Dim, "data "+FreshAge(c, age))}
 	}
 }
 

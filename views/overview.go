@@ -186,8 +186,22 @@ func ageSpan(c *cluster.Cluster, kinds ...cluster.SourceKind) Span {
 	case stale:
 		return S(Stale, " · ?stale "+Age(age))
 	default:
-		return S(Dim, " · "+Age(age))
+		return S(Dim, " · "+FreshAge(c, age))
 	}
+}
+
+// FreshAge is the age of data, or "live" while it is within two poll
+// intervals: a counter ticking every second would repaint the screen (and
+// send bytes over SSH) when nothing has changed.
+func FreshAge(c *cluster.Cluster, age time.Duration) string {
+	iv := c.Interval
+	if iv <= 0 {
+		iv = 2 * time.Second
+	}
+	if age <= 2*iv {
+		return "live"
+	}
+	return Age(age)
 }
 
 func panelAge(c *cluster.Cluster, kinds ...cluster.SourceKind) (age time.Duration, stale, any bool) {
