@@ -95,6 +95,10 @@ func (m *matrix) layout(w, colCursor int) {
 			}
 		}
 	}
+	roles, lbs, eps, lat := m.planesInUse()
+	for l := 0; l < numLevels; l++ {
+		subs[l].atLeast(floorWidths(l, roles, lbs, eps, lat))
+	}
 	for l := numLevels - 1; l >= 0; l-- {
 		serving := l >= levelFull
 		colW := max(subs[l].total(), m.stripW(l))
