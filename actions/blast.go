@@ -24,6 +24,10 @@ func blastRadius(sc *cluster.Cluster, p *Preview) {
 			p.Consequence = svc.Name + " will have no serving instance"
 		}
 	case r.Kind == Move || r.Kind == MoveVIP:
+		if n := sc.Node(r.Node); n != nil && n.Pacemaker != nil && (!n.Pacemaker.Online || n.Pacemaker.Standby) {
+			p.Warnings = append(p.Warnings, fmt.Sprintf("%s is %s: Pacemaker cannot run %s there, the move will not take effect (but leaves its constraint)", r.Node, n.PcmkState(), r.Resource))
+			break
+		}
 		if res := sc.Resource(r.Resource); res != nil {
 			from := []string{}
 			for _, in := range res.Instances {
