@@ -124,7 +124,19 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			if c.BMC == nil || deps.BMC == nil {
 				continue
 			}
-			t := mk(cluster.KindBMC, c.Name, fmt.Sprintf("%s %s:%d", c.BMC.Driver, c.BMC.Address, c.BMC.Port), c.BMC.Timeout, c.BMC.Interval)
+			// BMCs are slow, fragile and often rate-limit sessions: unless the
+			// config says otherwise they are polled every BMCInterval, not at
+			// the cluster's pace.
+			iv := c.BMC.Interval
+			if iv == 0 {
+				iv = max(cfg.IntervalFor(cc, 0), config.DefaultBMCInterval)
+			}
+			t := mk(cluster.KindBMC, c.Name, fmt.Sprintf("%s %s:%d", c.BMC.Driver, c.BMC.Address, c.BMC.Port), c.BMC.Timeout, iv)
+			if c.BMC.Timeout == 0 {
+				// Real BMCs take seconds to open a session; a tight timeout
+				// would call a slow but healthy BMC unreachable.
+				t.Timeout = max(cfg.TimeoutFor(cc, 0, 0), config.DefaultBMCTimeout)
+			}
 			t.Controller = c
 			ts = append(ts, t)
 		}
