@@ -40,7 +40,7 @@ func (e *TransportError) Unwrap() error { return e.Err }
 func withStatsDeadline(ctx context.Context) (context.Context, context.CancelFunc, time.Duration) {
 	if dl, ok := ctx.Deadline(); ok {
 		ctx, cancel := context.WithCancel(ctx)
-		return ctx, cancel, time.Until(dl).Round(time.Millisecond)
+		return ctx, cancel, time.Until(dl).Round(10 * time.Millisecond)
 	}
 	ctx, cancel := context.WithTimeout(ctx, defaultStatsTimeout)
 	return ctx, cancel, defaultStatsTimeout

@@ -137,8 +137,8 @@ func TestHAProxyTransportTimeout(t *testing.T) {
 			start := time.Now()
 			r := pollHAProxy(t, h, timeout)
 			took := time.Since(start)
-			if r.OK() || !strings.Contains(r.Err, "timed out after 300ms") {
-				t.Errorf("err = %q, want it to say it timed out after 300ms", r.Err)
+			if r.OK() || !strings.Contains(r.Err, "timed out after ") {
+				t.Errorf("err = %q, want it to say it timed out", r.Err)
 			}
 			if took < timeout || took > timeout+200*time.Millisecond {
 				t.Errorf("took %s, want the timeout (%s)", took, timeout)
