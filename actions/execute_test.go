@@ -250,3 +250,54 @@ Executing Cluster Transition:
 		t.Errorf("got %q", got)
 	}
 }
+
+// blockingRunner holds every command until released.
+type blockingRunner struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
+	if len(argv) > 2 && argv[2] == "crm_resource" && argv[3] == "--move" {
+		b.started <- struct{}{}
+		<-b.release
+	}
+	return nil, nil, nil
+}
+
+func TestOneActionPerTarget(t *testing.T) {
+	e, _, _, snap := unitSetup(t, false)
+	br := &blockingRunner{started: make(chan struct{}, 1), release: make(chan struct{})}
+	e.runner = br
+	req, _ := Parse("oc", []string{"move", "cinder-volume", "c1"})
+	p, err := e.Plan(context.Background(), req, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true})
+		done <- err
+	}()
+	<-br.started
+	if !e.InFlight(req) {
+		t.Error("InFlight false while the move runs")
+	}
+	if _, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true}); !errors.Is(err, ErrBusy) {
+		t.Errorf("second action on the same target: %v, want ErrBusy", err)
+	}
+	// Another target is not blocked.
+	other, _ := Parse("oc", []string{"standby", "c2"})
+	op, _ := e.Plan(context.Background(), other, snap)
+	if _, err := e.Execute(context.Background(), op, Confirmation{Confirmed: true}); err != nil {
+		t.Errorf("an action on another target was refused: %v", err)
+	}
+	close(br.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	e.Wait()
+	if e.InFlight(req) {
+		t.Error("still in flight after it finished")
+	}
+}
