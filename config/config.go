@@ -17,7 +17,7 @@ const (
 	DefaultInterval      = 2 * time.Second
 	DefaultConcurrency   = 32
 	DefaultVerifyTimeout = 60 * time.Second
-	DefaultBMCInterval   = 10 * time.Second // BMCs are polled slower unless bmc.interval says
+	DefaultBMCInterval   = 5 * time.Second // BMCs are polled slower unless bmc.interval says
 	DefaultBMCTimeout    = 5 * time.Second
 )
 

@@ -108,8 +108,10 @@ func TestLab6PacemakerFailover(t *testing.T) {
 	d := eventually(t, 2*interval, "hacon's Pacemaker data via "+next, func() (bool, string) {
 		s, c := h.snap()
 		src := c.Source(cluster.KindPacemaker, "pacemaker")
-		return s.Taken.After(off) && c.PacemakerVia == next && src != nil && src.OK && src.LastSuccess.After(off),
-			fmt.Sprintf("via %q, source %+v", c.PacemakerVia, src)
+		// The failover is shown: which controller did not answer, and why.
+		shown := len(c.PacemakerFailed) > 0 && strings.HasPrefix(c.PacemakerFailed[0], victim+": ")
+		return s.Taken.After(off) && c.PacemakerVia == next && src != nil && src.OK && src.LastSuccess.After(off) && shown,
+			fmt.Sprintf("via %q, failed first %q, source %+v", c.PacemakerVia, c.PacemakerFailed, src)
 	})
 	record(t, fmt.Sprintf("pacemaker probe failover to %s (limit 2×%s)", next, interval), d)
 
