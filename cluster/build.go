@@ -388,7 +388,7 @@ func (m *merger) sources() {
 				dataAge = m.now.Sub(st.LastAnswer)
 			}
 		}
-		src := Source{Kind: id.Kind, Name: id.Name, Address: st.Address, LastSuccess: st.LastSuccess, Age: age, DataAge: dataAge, Stale: stale}
+		src := Source{Kind: id.Kind, Name: id.Name, Address: st.Address, LastSuccess: st.LastSuccess, Age: age, DataAge: dataAge, Stale: stale, Interval: st.Interval}
 		if st.Latest != nil {
 			src.OK = st.Latest.OK()
 			src.Error = st.Latest.Err

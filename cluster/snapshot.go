@@ -166,6 +166,7 @@ type Source struct {
 	Age         time.Duration // since the last success; since start when never
 	DataAge     time.Duration // age of what is shown: the newest answer for endpoints and HAProxy (a fresh failure is news), the last success otherwise
 	Stale       bool          // no success for three intervals
+	Interval    time.Duration // how often it is polled
 	Latency     time.Duration
 }
 

@@ -193,14 +193,14 @@ func ClampScroll(off, n, h int) int {
 }
 
 func headerAge(c *cluster.Cluster) Line {
-	age, stale, any := panelAge(c)
+	age, stale, any, fresh := panelAge(c)
 	switch {
 	case !any:
 		return Line{S(Dim, "no sources")}
 	case stale:
 		return Line{S(Stale, "?stale data "+Age(age))}
 	default:
-		return Line{S(Dim, "data "+FreshAge(c, age))}
+		return Line{S(Dim, "data "+freshAge(age, fresh))}
 	}
 }
 

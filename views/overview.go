@@ -179,32 +179,29 @@ func panelTitle(st OverviewState, p Panel, text string) Span {
 // ageSpan is " · 12s" for the oldest data among the given source kinds, or
 // " · ?stale 2m" when any of them is stale.
 func ageSpan(c *cluster.Cluster, kinds ...cluster.SourceKind) Span {
-	age, stale, any := panelAge(c, kinds...)
+	age, stale, any, fresh := panelAge(c, kinds...)
 	switch {
 	case !any:
 		return S(Dim, " · no sources")
 	case stale:
 		return S(Stale, " · ?stale "+Age(age))
 	default:
-		return S(Dim, " · "+FreshAge(c, age))
+		return S(Dim, " · "+freshAge(age, fresh))
 	}
 }
 
-// FreshAge is the age of data, or "live" while it is within two poll
-// intervals: a counter ticking every second would repaint the screen (and
-// send bytes over SSH) when nothing has changed.
-func FreshAge(c *cluster.Cluster, age time.Duration) string {
-	iv := c.Interval
-	if iv <= 0 {
-		iv = 2 * time.Second
-	}
-	if age <= 2*iv {
+// freshAge is the age of data, or "live" while every source is within two
+// of its poll intervals: a counter ticking every second would repaint the
+// screen (and send bytes over SSH) when nothing has changed.
+func freshAge(age time.Duration, fresh bool) string {
+	if fresh {
 		return "live"
 	}
 	return Age(age)
 }
 
-func panelAge(c *cluster.Cluster, kinds ...cluster.SourceKind) (age time.Duration, stale, any bool) {
+func panelAge(c *cluster.Cluster, kinds ...cluster.SourceKind) (age time.Duration, stale, any, fresh bool) {
+	fresh = true
 	for _, s := range c.Sources {
 		if len(kinds) > 0 && !hasKind(kinds, s.Kind) {
 			continue
@@ -212,8 +209,16 @@ func panelAge(c *cluster.Cluster, kinds ...cluster.SourceKind) (age time.Duratio
 		any = true
 		age = max(age, s.DataAge)
 		stale = stale || s.Stale
+		iv := s.Interval
+		if iv <= 0 {
+			iv = c.Interval
+		}
+		if iv <= 0 {
+			iv = 2 * time.Second
+		}
+		fresh = fresh && s.DataAge <= 2*iv
 	}
-	return age, stale, any
+	return age, stale, any, fresh
 }
 
 func hasKind(kinds []cluster.SourceKind, k cluster.SourceKind) bool {
