@@ -10,7 +10,7 @@ demo:
 	$(GO) run ./cmd/hacon demo
 
 build:
-	$(GO) build -o hacon ./cmd/hacon
+	$(GO) build -buildvcs=auto -o hacon ./cmd/hacon
 
 test:
 	./scripts/install-test-deps.sh
