@@ -65,6 +65,9 @@ type Options struct {
 	Flight *Flight
 }
 
+// renderFPS caps how often the screen is redrawn.
+const renderFPS = 10
+
 // New builds the console model. NO_COLOR (non-empty) forces the mono theme.
 func New(opts Options) Model {
 	if opts.EventsLog == "" {
@@ -97,7 +100,10 @@ func New(opts Options) Model {
 func Run(ctx context.Context, opts Options) error {
 	m := New(opts)
 	m.ctx = ctx
-	_, err := tea.NewProgram(m, tea.WithContext(ctx)).Run()
+	// A console that changes a few times per poll needs no 60 fps render
+	// loop: at 10 fps keys still echo at once to the eye, and an idle
+	// session wakes six times less often.
+	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(renderFPS)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the caller cancelled: not an error of the console
 	}
