@@ -49,8 +49,15 @@ func nodeBlast(sc *cluster.Cluster, p *Preview) {
 	target := p.Request.Node
 	online, total := 0, 0
 	targetOnline := false
+	// Quorum counts every Pacemaker member — database or messaging nodes
+	// that are not in the inventory vote too — but never remote or guest
+	// nodes, which have no vote.
 	for _, n := range sc.Nodes {
-		if !n.Controller {
+		member := n.Controller
+		if n.Pacemaker != nil && n.Pacemaker.Type != "" {
+			member = n.Pacemaker.Type == "member"
+		}
+		if !member {
 			continue
 		}
 		total++
@@ -66,7 +73,7 @@ func nodeBlast(sc *cluster.Cluster, p *Preview) {
 		after--
 	}
 	if total > 0 && p.Request.Kind != Standby {
-		p.Blast = append(p.Blast, fmt.Sprintf("quorum after: %d of %d controllers online (%s)", after, total, map[bool]string{true: "quorate", false: "NO QUORUM"}[after*2 > total]))
+		p.Blast = append(p.Blast, fmt.Sprintf("quorum after: %d of %d cluster members online (%s)", after, total, map[bool]string{true: "quorate", false: "NO QUORUM"}[after*2 > total]))
 		if targetOnline && after*2 <= total {
 			p.Consequence = "the cluster loses quorum: Pacemaker stops managing every resource"
 		}

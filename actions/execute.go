@@ -29,7 +29,7 @@ type PowerSetter interface {
 // SnapshotSource gives the executor fresh snapshots to verify against.
 type SnapshotSource interface {
 	Snapshot() cluster.Snapshot
-	Kick()
+	Kick(kinds ...cluster.SourceKind)
 }
 
 // Options wire an Executor.
@@ -192,6 +192,9 @@ func (e *Executor) Execute(ctx context.Context, p *Preview, c Confirmation) (Out
 	}
 	out.Duration = time.Since(start)
 	entry.Phase, entry.OK, entry.Error, entry.Verified = "result", out.OK, out.Error, out.Verified
+	if ran := ranCommands(out); len(ran) > 0 {
+		entry.Commands = ran // what really ran, and where: the intent names the first choice
+	}
 	entry.DurationMS, entry.Time = out.Duration.Milliseconds(), ""
 	if err := e.Audit.Write(entry); err != nil {
 		out.Error = strings.TrimPrefix(out.Error+"; ", "; ") + "audit result not written: " + err.Error()
@@ -207,6 +210,16 @@ func (e *Executor) InFlight(r Request) bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.inflight[r.Target()]
+}
+
+func ranCommands(o Outcome) [][]string {
+	var cmds [][]string
+	for _, st := range o.Steps {
+		if len(st.Argv) > 0 {
+			cmds = append(cmds, append([]string{"@" + st.Host}, st.Argv...))
+		}
+	}
+	return cmds
 }
 
 func commandsOf(p *Preview) [][]string {

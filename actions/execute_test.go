@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,7 +33,7 @@ func (r *countingRunner) Run(ctx context.Context, argv []string) ([]byte, []byte
 type staticSource struct{ snap cluster.Snapshot }
 
 func (s *staticSource) Snapshot() cluster.Snapshot { s.snap.Taken = time.Now(); return s.snap }
-func (s *staticSource) Kick()                      {}
+func (s *staticSource) Kick(...cluster.SourceKind) {}
 
 func unitSetup(t *testing.T, readOnly bool) (*Executor, *countingRunner, string, cluster.Snapshot) {
 	t.Helper()
@@ -225,7 +226,8 @@ func TestParse(t *testing.T) {
 			t.Errorf("%q → %+v, %v", in, got, err)
 		}
 	}
-	for _, in := range []string{"move x", "power c1 explode", "frobnicate c1", "standby", "drain keystone"} {
+	for _, in := range []string{"move x", "power c1 explode", "frobnicate c1", "standby", "drain keystone",
+		"move r n PT10M;reboot", "move r;reboot n", "fence $(reboot)", "move r n 10m"} {
 		if _, err := Parse("oc", strings.Fields(in)); err == nil {
 			t.Errorf("%q accepted", in)
 		}
@@ -299,5 +301,62 @@ func TestOneActionPerTarget(t *testing.T) {
 	e.Wait()
 	if e.InFlight(req) {
 		t.Error("still in flight after it finished")
+	}
+}
+
+// slowRunner times out every mutating command: its outcome is unknown.
+type slowRunner struct{ calls [][]string }
+
+func (s *slowRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
+	s.calls = append(s.calls, argv)
+	if strings.Contains(strings.Join(argv, " "), "stonith_admin") {
+		<-ctx.Done()
+		return nil, nil, fmt.Errorf("%s: timed out: %w", argv[0], ctx.Err())
+	}
+	return nil, nil, nil
+}
+
+// A fence that times out on the first controller may still be under way:
+// it must not be sent again through the next one.
+func TestTimedOutActionIsNotRepeatedElsewhere(t *testing.T) {
+	e, _, _, snap := unitSetup(t, false)
+	sr := &slowRunner{}
+	e.runner, e.ActionTimeout = sr, 200*time.Millisecond
+	req, _ := Parse("oc", []string{"fence", "c0"})
+	p, err := e.Plan(context.Background(), req, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true, TypedName: "c0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fences := 0
+	for _, c := range sr.calls {
+		if strings.Contains(strings.Join(c, " "), "stonith_admin") {
+			fences++
+		}
+	}
+	if fences != 1 || out.OK || !strings.Contains(out.Error, "outcome unknown") || !strings.Contains(out.Error, "on c1") {
+		t.Errorf("fences sent %d, outcome %s", fences, out.Summary())
+	}
+}
+
+// Members outside the inventory vote: fencing one of three online
+// controllers when two database members are offline loses quorum.
+func TestQuorumCountsEveryMember(t *testing.T) {
+	e, _, _, snap := unitSetup(t, false)
+	c := &snap.Clusters[0]
+	for _, n := range []string{"db-0", "db-1"} {
+		c.Nodes = append(c.Nodes, cluster.Node{Name: n, Pacemaker: &cluster.PcmkNode{Name: n, Type: "member"}})
+	}
+	c.Nodes = append(c.Nodes, cluster.Node{Name: "galera-bundle-0", Pacemaker: &cluster.PcmkNode{Name: "galera-bundle-0", Type: "remote", Online: true}})
+	req, _ := Parse("oc", []string{"fence", "c0"})
+	p, err := e.Plan(context.Background(), req, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(p.Consequence, "quorum") || !strings.Contains(strings.Join(p.Blast, "\n"), "2 of 5") {
+		t.Errorf("consequence %q, blast %q", p.Consequence, p.Blast)
 	}
 }

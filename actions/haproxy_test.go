@@ -22,7 +22,7 @@ type pollingSource struct {
 	snap  cluster.Snapshot
 }
 
-func (p *pollingSource) Kick()                      { p.snap = p.sched.PollOnce(context.Background()) }
+func (p *pollingSource) Kick(...cluster.SourceKind) { p.snap = p.sched.PollOnce(context.Background()) }
 func (p *pollingSource) Snapshot() cluster.Snapshot { return p.snap }
 
 // Two real HAProxies with admin sockets: :drain reaches both and the probes

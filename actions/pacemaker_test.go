@@ -47,7 +47,7 @@ func (c *cibCluster) settle() {
 	}
 }
 
-func (c *cibCluster) Kick() {
+func (c *cibCluster) Kick(...cluster.SourceKind) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.settle()

@@ -7,7 +7,15 @@ package actions
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
+)
+
+// Names and lifetimes go into argv that may cross ssh, where a remote shell
+// parses them again: only the characters Pacemaker and HAProxy names use.
+var (
+	nameRe     = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.:@-]*$`)
+	lifetimeRe = regexp.MustCompile(`^P(\d+[YMWD])*(T(\d+[HMS])+)?$`)
 )
 
 // Kind names an action; the names are the command palette's verbs.
@@ -132,6 +140,17 @@ func Parse(clusterName string, words []string) (Request, error) {
 	args := words[1:]
 	r := Request{Cluster: clusterName, Kind: k}
 	bad := fmt.Errorf("usage: :%s", usage)
+	for i, a := range args {
+		if k == Move && i == 2 {
+			if !lifetimeRe.MatchString(a) || a == "P" || a == "PT" {
+				return r, fmt.Errorf("lifetime %q: expected an ISO 8601 duration like PT10M or P1D", a)
+			}
+			continue
+		}
+		if !nameRe.MatchString(a) {
+			return r, fmt.Errorf("%q is not a resource, node, service or VIP name", a)
+		}
+	}
 	switch k {
 	case Move:
 		if len(args) != 2 && len(args) != 3 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/probes"
@@ -52,8 +53,11 @@ func (e *Executor) run(ctx context.Context, p *Preview) Outcome {
 func (e *Executor) runPacemakerStep(ctx context.Context, cc *config.Cluster, req Request, st Step) []StepResult {
 	ctx, cancel := context.WithTimeout(ctx, e.ActionTimeout)
 	defer cancel()
-	ran, err := e.runPacemaker(ctx, cc, pacemakerHosts(cc, req), st.Argv)
-	r := StepResult{Host: orLocal(ran.host), Argv: ran.argv, OK: err == nil, Output: strings.TrimSpace(string(ran.stdout))}
+	ran, err := e.runPacemaker(ctx, cc, pacemakerHosts(cc, req), st.Argv, true)
+	r := StepResult{Host: ran.host, Argv: ran.argv, OK: err == nil, Output: strings.TrimSpace(string(ran.stdout))}
+	if r.Host == "" {
+		r.Host = "pacemaker" // no controller could be asked at all
+	}
 	if err != nil {
 		r.Error = err.Error()
 		if r.Argv == nil {
@@ -63,27 +67,36 @@ func (e *Executor) runPacemakerStep(ctx context.Context, cc *config.Cluster, req
 	return []StepResult{r}
 }
 
-// runHAProxyStep sends the runtime API line to every HAProxy, reporting
-// each: a partial success is shown as such, never as success.
+// runHAProxyStep sends the runtime API line to every HAProxy at once, each
+// with its own timeout, reporting each: one hung HAProxy must not keep the
+// others from being changed, and a partial success is shown as such.
 func (e *Executor) runHAProxyStep(ctx context.Context, cc *config.Cluster, st Step) []StepResult {
-	ctx, cancel := context.WithTimeout(ctx, e.ActionTimeout)
-	defer cancel()
-	var out []StepResult
+	var lbs []config.HAProxy
 	for _, h := range cc.HAProxy {
-		if h.RuntimeAPI == "" {
-			continue
+		if h.RuntimeAPI != "" {
+			lbs = append(lbs, h)
 		}
-		api := probes.RuntimeAPI{Address: h.RuntimeAPI}
-		reply, err := api.Command(ctx, st.Argv[0])
-		r := StepResult{Host: h.Controller, Argv: st.Argv, OK: err == nil && strings.TrimSpace(reply) == ""}
-		switch {
-		case err != nil:
-			r.Error = err.Error()
-		case !r.OK:
-			r.Error = "HAProxy said: " + strings.TrimSpace(reply)
-		}
-		out = append(out, r)
 	}
+	out := make([]StepResult, len(lbs))
+	var wg sync.WaitGroup
+	for i, h := range lbs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(ctx, e.ActionTimeout)
+			defer cancel()
+			reply, err := probes.RuntimeAPI{Address: h.RuntimeAPI}.Command(ctx, st.Argv[0])
+			r := StepResult{Host: h.Controller, Argv: st.Argv, OK: err == nil && strings.TrimSpace(reply) == ""}
+			switch {
+			case err != nil:
+				r.Error = err.Error()
+			case !r.OK:
+				r.Error = "HAProxy said: " + strings.TrimSpace(reply)
+			}
+			out[i] = r
+		}()
+	}
+	wg.Wait()
 	return out
 }
 

@@ -34,7 +34,7 @@ func (e *Executor) simulate(ctx context.Context, cc *config.Cluster, hosts []con
 	}
 	ctx, cancel := context.WithTimeout(ctx, SimulateTimeout)
 	defer cancel()
-	cib, err := e.runPacemaker(ctx, cc, hosts, []string{"cibadmin", "--query"})
+	cib, err := e.runPacemaker(ctx, cc, hosts, []string{"cibadmin", "--query"}, false)
 	if err != nil {
 		return nil, "cannot read the live CIB: " + err.Error()
 	}
@@ -98,8 +98,11 @@ type ranResult struct {
 // runPacemaker runs a tool through the cluster's prefix, trying hosts in
 // order until one answers — like the probe, so a fenced controller does not
 // stop actions. An exit status from the tool itself is final: the next host
-// would say the same.
-func (e *Executor) runPacemaker(ctx context.Context, cc *config.Cluster, hosts []config.Controller, argv []string) (ranResult, error) {
+// would say the same. A command that changes the cluster (mutating) moves
+// to the next host only when the transport failed before it could start
+// (ssh's 255, a prefix that cannot run); a timeout leaves its outcome
+// unknown — it may still be fencing — so it is never run a second time.
+func (e *Executor) runPacemaker(ctx context.Context, cc *config.Cluster, hosts []config.Controller, argv []string, mutating bool) (ranResult, error) {
 	var errs []string
 	for i, h := range hosts {
 		prefix, err := config.ExpandArgs(cc.Pacemaker.Command, h)
@@ -107,18 +110,33 @@ func (e *Executor) runPacemaker(ctx context.Context, cc *config.Cluster, hosts [
 			return ranResult{}, err
 		}
 		full := append(append([]string{}, prefix...), argv...)
-		actx, cancel := context.WithTimeout(ctx, share(ctx, len(hosts)-i))
+		budget := share(ctx, len(hosts)-i)
+		if mutating {
+			budget = remaining(ctx)
+		}
+		actx, cancel := context.WithTimeout(ctx, budget)
 		out, _, err := e.runner.Run(actx, full)
 		cancel()
-		if err == nil {
-			return ranResult{host: h.Name, argv: full, stdout: out}, nil
-		}
-		if isToolError(err, prefix) {
-			return ranResult{host: h.Name, argv: full, stdout: out}, fmt.Errorf("on %s: %w", orLocal(h.Name), err)
+		ran := ranResult{host: h.Name, argv: full, stdout: out}
+		switch {
+		case err == nil:
+			return ran, nil
+		case isToolError(err, prefix):
+			return ran, fmt.Errorf("on %s: %w", orLocal(h.Name), err)
+		case mutating && (errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil):
+			return ran, fmt.Errorf("on %s: %v: outcome unknown, check the cluster before retrying", orLocal(h.Name), err)
 		}
 		errs = append(errs, fmt.Sprintf("%s: %v", orLocal(h.Name), err))
 	}
 	return ranResult{}, fmt.Errorf("no controller answered: %s", strings.Join(errs, "; "))
+}
+
+// remaining is the time left before ctx's deadline (30s without one).
+func remaining(ctx context.Context) time.Duration {
+	if dl, ok := ctx.Deadline(); ok {
+		return max(time.Until(dl), 0)
+	}
+	return 30 * time.Second
 }
 
 func orLocal(s string) string {

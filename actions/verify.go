@@ -18,7 +18,9 @@ func (e *Executor) verify(ctx context.Context, req Request, since time.Time) (bo
 	ctx, cancel := context.WithTimeout(ctx, e.VerifyTimeout)
 	defer cancel()
 	seen := &progress{}
-	e.Source.Kick()
+	kinds := verifyKinds(req)
+	e.Source.Kick(kinds...)
+	lastKick, lastBMC := time.Now(), time.Now()
 	tick := time.NewTicker(e.VerifyEvery)
 	defer tick.Stop()
 	last := "nothing seen yet"
@@ -38,9 +40,46 @@ func (e *Executor) verify(ctx context.Context, req Request, since time.Time) (bo
 		case <-ctx.Done():
 			return false, fmt.Sprintf("not seen within %s: %s", e.VerifyTimeout, last)
 		case <-tick.C:
-			e.Source.Kick()
+			// Poll what the check reads, not everything, and not faster
+			// than once a second; BMCs (few session slots, and a fence
+			// agent may need one now) at most every three seconds.
+			if time.Since(lastKick) < time.Second {
+				continue
+			}
+			lastKick = time.Now()
+			k := kinds
+			if time.Since(lastBMC) < 3*time.Second {
+				k = withoutBMC(kinds)
+			} else {
+				lastBMC = time.Now()
+			}
+			e.Source.Kick(k...)
 		}
 	}
+}
+
+// verifyKinds are the sources a request's verification reads.
+func verifyKinds(r Request) []cluster.SourceKind {
+	switch r.Kind {
+	case Drain, Maint, Ready:
+		return []cluster.SourceKind{cluster.KindHAProxy}
+	case Fence, Power:
+		return []cluster.SourceKind{cluster.KindPacemaker, cluster.KindBMC}
+	}
+	return []cluster.SourceKind{cluster.KindPacemaker}
+}
+
+func withoutBMC(kinds []cluster.SourceKind) []cluster.SourceKind {
+	out := make([]cluster.SourceKind, 0, len(kinds))
+	for _, k := range kinds {
+		if k != cluster.KindBMC {
+			out = append(out, k)
+		}
+	}
+	if len(out) == 0 {
+		return []cluster.SourceKind{cluster.KindPacemaker}
+	}
+	return out
 }
 
 // progress remembers states seen along the way (a reboot passes through

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // Runner runs a command line (prefix + tool + args) and returns its output.
@@ -53,7 +54,9 @@ func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error
 		}
 		return nil
 	}
-	cmd.WaitDelay = 0
+	// A descendant that left the process group could hold the pipes open
+	// forever: stop waiting for its output a second after the kill.
+	cmd.WaitDelay = time.Second
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -38,7 +38,7 @@ type Scheduler struct {
 	notifyPending bool
 
 	updates chan struct{}
-	kick    chan struct{}
+	kick    chan map[cluster.SourceKind]bool // nil map: every kind
 	wg      sync.WaitGroup
 }
 
@@ -55,7 +55,7 @@ func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
 		nextGen:  map[cluster.SourceID]uint64{},
 		inflight: map[cluster.SourceID]bool{},
 		updates:  make(chan struct{}, 1),
-		kick:     make(chan struct{}, 1),
+		kick:     make(chan map[cluster.SourceKind]bool, 8),
 	}
 	start := s.now()
 	for _, t := range targets {
@@ -101,10 +101,19 @@ func (s *Scheduler) History(id cluster.SourceID) []cluster.Result {
 	return append([]cluster.Result(nil), s.history[id]...)
 }
 
-// Kick asks every source to poll now (after an action, to verify sooner).
-func (s *Scheduler) Kick() {
+// Kick asks the sources of the given kinds (every source when none is
+// given) to poll now, e.g. to verify an action sooner. A source already
+// being polled is not polled twice, so a BMC never gets a second session.
+func (s *Scheduler) Kick(kinds ...cluster.SourceKind) {
+	var want map[cluster.SourceKind]bool
+	if len(kinds) > 0 {
+		want = map[cluster.SourceKind]bool{}
+		for _, k := range kinds {
+			want[k] = true
+		}
+	}
 	select {
-	case s.kick <- struct{}{}:
+	case s.kick <- want:
 	default:
 	}
 }
@@ -124,8 +133,11 @@ func (s *Scheduler) Run(ctx context.Context) {
 			select {
 			case <-ctx.Done():
 				return
-			case <-s.kick:
-				for _, k := range kicks {
+			case want := <-s.kick:
+				for i, k := range kicks {
+					if want != nil && !want[s.targets[i].ID.Kind] {
+						continue
+					}
 					select {
 					case k <- struct{}{}:
 					default:
