@@ -400,9 +400,7 @@ func (m *merger) sources() {
 		} else {
 			src.Error = "not polled yet"
 		}
-		if src.Address == "" {
-			src.Address = redactURL(st.Address)
-		}
+		src.Address = redactURL(src.Address) // belt and braces: config refuses credentials in URLs
 		m.out.Sources = append(m.out.Sources, src)
 	}
 	sort.Slice(m.out.Sources, func(i, j int) bool {

@@ -87,6 +87,11 @@ func TestProblems(t *testing.T) {
 		{"syntax", "clusters:\n  - name: a\n   bad: [\n", []string{"x.yaml:1: YAML syntax: did not find expected"}},
 		{"http inline password", "clusters:\n  - name: a\n    http:\n      basic_auth: {username: u, password: p}\n", []string{"clusters[0].http.basic_auth.password: a password may not be given inline"}},
 		{"no clusters", "interval: 2s\n", []string{"clusters: at least one cluster is required"}},
+		{"credentials in a URL", "clusters:\n  - name: a\n    controllers: [{name: c0}]\n    haproxy: [{controller: c0, stats_url: \"http://admin:hunter2@h:1993/;csv\"}]\n", []string{"x.yaml:4: clusters[0].haproxy[0].stats_url: credentials may not be given in a URL"}},
+		{"credentials in a BMC address", "clusters:\n  - name: a\n    controllers: [{name: c0, bmc: {driver: redfish, address: \"https://root:hunter2@bmc\", password_env: X}}]\n", []string{"clusters[0].controllers[0].bmc.address: credentials may not be part of the address"}},
+		{"BMC without password", "clusters:\n  - name: a\n    controllers: [{name: c0, bmc: {driver: ipmi, address: h}}]\n", []string{"clusters[0].controllers[0].bmc: needs password_env or password_file"}},
+		{"address template without address", "clusters:\n  - name: a\n    controllers: [{name: c0, address: 10.0.0.1}, {name: c1}]\n    services: [{name: s, endpoint: \"http://{{.Address}}:5000/\"}]\n", []string{"clusters[0].services[0].endpoint: uses {{.Address}} but controller \"c1\" has no address"}},
+		{"oauth2 inline secret", "clusters:\n  - name: a\n    http:\n      oauth2: {client_id: x, client_secret: hunter2, token_url: \"http://h/t\"}\n", []string{"clusters[0].http.oauth2.client_secret: a secret may not be given inline"}},
 		{"several at once", "interval: x\nclusters:\n  - name: a\n    bogus: 1\n    controllers: [{name: c0, bmc: {driver: ipmi, address: h, port: 70000}}]\n", []string{"x.yaml:1: interval", "x.yaml:4: clusters[0].bogus: unknown key", "clusters[0].controllers[0].bmc.port: expected a port between 1 and 65535, got 70000"}},
 	}
 	for _, tc := range cases {

@@ -201,6 +201,32 @@ func (d *decoder) decodeHTTP(n *yaml.Node, v reflect.Value, path string) {
 	if cfg.BearerToken != "" {
 		d.add(n, path+".bearer_token", "a token may not be given inline; use bearer_token_file")
 	}
+	if cfg.OAuth2 != nil && cfg.OAuth2.ClientSecret != "" {
+		d.add(n, path+".oauth2.client_secret", "a secret may not be given inline; use client_secret_file")
+	}
+	for name, h := range headersOf(cfg) {
+		if len(h.Secrets) > 0 {
+			d.add(n, path+".http_headers."+name+".secrets", "secrets may not be given inline; use files")
+		}
+	}
+	files := map[string]string{}
+	if cfg.BasicAuth != nil {
+		files["basic_auth.password_file"] = cfg.BasicAuth.PasswordFile
+	}
+	if cfg.Authorization != nil {
+		files["authorization.credentials_file"] = cfg.Authorization.CredentialsFile
+	}
+	files["bearer_token_file"] = cfg.BearerTokenFile
+	if cfg.OAuth2 != nil {
+		files["oauth2.client_secret_file"] = cfg.OAuth2.ClientSecretFile
+	}
+	for key, f := range files {
+		if f != "" {
+			if msg := secretFileProblem(f); msg != "" {
+				d.add(n, path+"."+key, "%s", msg)
+			}
+		}
+	}
 	if err := cfg.Validate(); err != nil {
 		d.add(n, path, "%v", err)
 	}
@@ -243,4 +269,11 @@ func describe(n *yaml.Node) string {
 		return strconv.Quote(n.Value)
 	}
 	return kindWord(n)
+}
+
+func headersOf(cfg promconfig.HTTPClientConfig) map[string]promconfig.Header {
+	if cfg.HTTPHeaders == nil {
+		return nil
+	}
+	return cfg.HTTPHeaders.Headers
 }

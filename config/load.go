@@ -90,6 +90,13 @@ func (c *Config) applyDefaults() {
 	if c.VerifyTimeout == 0 {
 		c.VerifyTimeout = DefaultVerifyTimeout
 	}
+	for ci := range c.Clusters {
+		for i := range c.Clusters[ci].Controllers {
+			if b := c.Clusters[ci].Controllers[i].BMC; b != nil {
+				b.PasswordFile = expandHome(b.PasswordFile)
+			}
+		}
+	}
 	c.AuditLog = expandHome(c.AuditLog)
 	c.EventsLog = expandHome(c.EventsLog)
 	if c.AuditLog == "" {

@@ -74,7 +74,11 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 			v.bad(p+".pacemaker.command", "an empty prefix; omit the key to run crm_mon directly")
 		}
 		for i, a := range pm.Command {
-			v.checkTemplate(fmt.Sprintf("%s.pacemaker.command[%d]", p, i), a)
+			ap := fmt.Sprintf("%s.pacemaker.command[%d]", p, i)
+			v.checkTemplate(ap, a)
+			if strings.Contains(a, ".Address") {
+				v.needAddresses(ap, c)
+			}
 		}
 	}
 	lbs := map[string]int{}
@@ -113,6 +117,9 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 		default:
 			v.bad(sp+".mode", "expected active-active or active-passive, got %q", s.Mode)
 		}
+		if strings.Contains(s.Endpoint, ".Address") {
+			v.needAddresses(sp+".endpoint", c)
+		}
 		if s.Endpoint != "" && v.checkTemplate(sp+".endpoint", s.Endpoint) {
 			v.checkURL(sp+".endpoint", strings.NewReplacer("{{.Address}}", "127.0.0.1", "{{.Name}}", "x").Replace(s.Endpoint), "http", "https")
 		}
@@ -144,6 +151,12 @@ func (v *validator) validateBMC(p string, b *BMC) {
 	if b.Address == "" {
 		v.bad(p+".address", "required: the BMC's host or IP")
 	}
+	if strings.Contains(b.Address, "@") {
+		v.bad(p+".address", "credentials may not be part of the address; use username and password_env or password_file")
+	}
+	if b.PasswordEnv == "" && b.PasswordFile == "" && b.Password == "" {
+		v.bad(p, "needs password_env or password_file (the BMC's password, never inline)")
+	}
 	if b.Port < 0 || b.Port > 65535 {
 		v.bad(p+".port", "expected a port between 1 and 65535, got %d", b.Port)
 	}
@@ -169,13 +182,30 @@ func (v *validator) validateBMC(p string, b *BMC) {
 
 // checkSecretFile refuses a secret others can read: it would already be leaked.
 func (v *validator) checkSecretFile(path, file string) {
+	if msg := secretFileProblem(file); msg != "" {
+		v.bad(path, "%s", msg)
+	}
+}
+
+func secretFileProblem(file string) string {
 	st, err := os.Stat(expandHome(file))
 	if err != nil {
-		v.bad(path, "cannot read secret file: %v", err)
-		return
+		return fmt.Sprintf("cannot read secret file: %v", err)
 	}
 	if st.Mode().Perm()&0o077 != 0 {
-		v.bad(path, "secret file %s is readable by group or others (mode %04o); chmod 600 it", file, st.Mode().Perm())
+		return fmt.Sprintf("secret file %s is readable by group or others (mode %04o); chmod 600 it", file, st.Mode().Perm())
+	}
+	return ""
+}
+
+// needAddresses: a {{.Address}} template expands to "" for a controller
+// without an address, and http://:5000/ would probe this very host.
+func (v *validator) needAddresses(path string, c *Cluster) {
+	for _, ctl := range c.Controllers {
+		if ctl.Address == "" {
+			v.bad(path, "uses {{.Address}} but controller %q has no address", ctl.Name)
+			return
+		}
 	}
 }
 
@@ -204,7 +234,11 @@ func (v *validator) checkTemplate(path, s string) bool {
 func (v *validator) checkURL(path, s string, schemes ...string) {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		v.bad(path, "expected a URL like %s://host:port/path, got %q", schemes[0], s)
+		v.bad(path, "expected a URL like %s://host:port/path, got %q", schemes[0], redactUserinfo(s))
+		return
+	}
+	if u.User != nil {
+		v.bad(path, "credentials may not be given in a URL (they would show on screen); use the http section's basic_auth with password_file")
 		return
 	}
 	for _, sc := range schemes {
@@ -213,6 +247,16 @@ func (v *validator) checkURL(path, s string, schemes ...string) {
 		}
 	}
 	v.bad(path, "expected scheme %s, got %q", strings.Join(schemes, " or "), u.Scheme)
+}
+
+// redactUserinfo hides user:password@ in a text that failed to parse as a URL.
+func redactUserinfo(s string) string {
+	if i := strings.Index(s, "@"); i > 0 {
+		if j := strings.Index(s, "://"); j >= 0 && j < i {
+			return s[:j+3] + "…@" + s[i+1:]
+		}
+	}
+	return s
 }
 
 func (v *validator) checkSocket(path, s string) {
