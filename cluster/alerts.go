@@ -220,6 +220,8 @@ func (a *assessor) vips() {
 			a.add(SevWarning, v.Name, "VIP %s: Pacemaker has no resource %s", v.Name, v.Resource)
 		case v.Node == "" && a.c.HasPacemaker && v.Resource != "":
 			a.add(SevCritical, v.Name, "VIP %s (%s) is not running anywhere", v.Name, v.Address)
+		case len(v.Nodes) > 1:
+			a.add(SevCritical, v.Name, "VIP %s (%s) is active on %s at once: an address conflict", v.Name, v.Address, strings.Join(v.Nodes, " and "))
 		case v.Failed:
 			a.add(SevWarning, v.Name, "VIP %s (%s) has a failed operation on %s", v.Name, v.Address, v.Node)
 		}

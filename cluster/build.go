@@ -357,6 +357,7 @@ func fillVIP(v *VIP, r *Resource) {
 		}
 		if in.Node != "" && in.Role != RoleStopped {
 			v.Node, v.Role = in.Node, in.Role
+			v.Nodes = append(v.Nodes, in.Node)
 		}
 	}
 }

@@ -143,6 +143,17 @@ func TestBuildDegraded(t *testing.T) {
 	}
 }
 
+func TestVIPOnTwoNodesIsCritical(t *testing.T) {
+	now := time.Now()
+	in := healthy(now)
+	pm := in.in[SourceID{"oc", KindPacemaker, "pacemaker"}].LastGood.Pacemaker
+	pm.Resources[2].Instances = append(pm.Resources[2].Instances, Instance{Node: "c2", Role: RoleStarted})
+	c := Build(testConfig(), in.in, now, 1).Clusters[0]
+	if len(c.Alerts) == 0 || c.Alerts[0].Severity != SevCritical || !strings.Contains(c.Alerts[0].Message, "active on c1 and c2 at once") {
+		t.Errorf("alerts: %+v", c.Alerts)
+	}
+}
+
 func TestStaleSourceIsMarked(t *testing.T) {
 	now := time.Now()
 	in := healthy(now)

@@ -148,7 +148,8 @@ type VIP struct {
 	Name     string
 	Address  string
 	Resource string
-	Node     string // empty when stopped or unknown
+	Node     string   // empty when stopped or unknown
+	Nodes    []string // every node where it is active; more than one is an IP conflict
 	Role     string
 	Failed   bool
 	Stale    bool

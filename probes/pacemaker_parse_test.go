@@ -200,7 +200,7 @@ func TestParseCrmMonLegacy11(t *testing.T) {
 func TestParseCrmMon20(t *testing.T) {
 	st := parsePcmkFile(t, "crm_mon-2.0.xml")
 	want := []string{
-		"app-grp app-grp@db-1 Started FAILED",
+		"app-grp app-grp@db-1 Stopped FAILED",
 		"pgsql-clone pgsql-grp:0@db-1 Promoted",
 		"pgsql-clone pgsql-grp:1@ Stopped FAILED",
 		"split-brain split-brain@db-0 Started FAILED",

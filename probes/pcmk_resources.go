@@ -85,8 +85,8 @@ func primitiveInstances(x *xel, out []cluster.Instance) []cluster.Instance {
 	return out
 }
 
-// roleRank orders roles by how much an instance is doing, so a group
-// whose members disagree on a node reports its most active member's role.
+// roleRank orders roles by how much an instance is doing: among members
+// that all run on a node, the group reports the most active one's role.
 func roleRank(role string) int {
 	switch role {
 	case cluster.RolePromoted:
@@ -113,9 +113,14 @@ func groupInstances(g *xel, out []cluster.Instance) []cluster.Instance {
 		anyRole  = cluster.RoleStopped
 		instance = g.attr("id")
 	)
+	members, perNode := 0, map[string]int{}
 	for _, m := range g.kids {
 		if m.name != "resource" {
 			continue
+		}
+		members++
+		for _, n := range nodesOf(m) {
+			perNode[n]++
 		}
 		managed = managed && isManaged(m)
 		blocked = blocked || isTrue(m.attr("blocked"))
@@ -145,6 +150,12 @@ func groupInstances(g *xel, out []cluster.Instance) []cluster.Instance {
 	}
 	for _, n := range nodes {
 		in := byNode[n]
+		// A group serves only when every member runs: one stopped member
+		// (the service behind its started IP, say) makes the group's
+		// instance on that node Stopped, not Started.
+		if perNode[n] < members {
+			in.Role = cluster.RoleStopped
+		}
 		in.Failed = in.Failed || failed
 		in.Managed, in.Blocked = managed, blocked
 		out = append(out, *in)
