@@ -89,7 +89,12 @@ func (m Model) onPlanned(msg planDoneMsg) Model {
 	case msg.p == nil:
 		return m.flash("cannot plan "+msg.line+": no preview", true)
 	}
-	m.dlg = dialog{kind: dlgPreview, preview: msg.p}
+	if m.input != inputNone {
+		// The operator moved on and is typing: a dialog popping up now
+		// would take the next keystroke ("y" of "standby") as consent.
+		return m.flash("preview of "+msg.line+" not shown because you were typing: run it again", true)
+	}
+	m.dlg = dialog{kind: dlgPreview, preview: msg.p, opened: time.Now()}
 	return m
 }
 

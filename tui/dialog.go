@@ -2,6 +2,7 @@ package tui
 
 import (
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -26,7 +27,13 @@ type dialog struct {
 	st      views.DialogState
 	conf    actions.Confirmation // what was answered so far
 	scroll  int
+	opened  time.Time // consent keys count only after confirmDelay
 }
+
+// confirmDelay is how long after a preview opens its consent keys are
+// ignored: a key typed ahead for something else must not confirm an action
+// the operator has not seen.
+var confirmDelay = 400 * time.Millisecond
 
 // view is the dialog's content at width w.
 func (m Model) dialogView() views.Dialog {
@@ -56,6 +63,9 @@ func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if m.dlg.kind != dlgPreview {
 		return m, nil
+	}
+	if time.Since(m.dlg.opened) < confirmDelay {
+		return m.flash("read the preview first: keys are ignored for a moment after it opens", true), nil
 	}
 	switch m.dlg.st.Stage {
 	case views.StageConfirm:
