@@ -8,34 +8,17 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/actions"
-	"github.com/hacon/hacon/bmc"
-	"github.com/hacon/hacon/probes"
 )
 
 // Every action runs end to end on the demo: the real executor, the real
 // probes, the demo's Pacemaker simulator, HAProxy runtime API and Redfish BMCs.
 func TestDemoActionsEndToEnd(t *testing.T) {
-	d, err := Start()
+	pd, err := StartPolled(200 * time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
-	cfg := d.Config()
-	cfg.Interval = 200 * time.Millisecond
-	cfg.Clusters[0].Interval = 200 * time.Millisecond
-	pool := bmc.NewPool()
-	deps := &probes.Deps{Runner: d.Runner(), HTTP: probes.NewHTTPClients(), BMC: pool}
-	ts, err := probes.Targets(cfg, deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sched := probes.NewScheduler(cfg, ts)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { sched.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	sched.PollOnce(context.Background())
-
+	defer pd.Close()
+	d, cfg, sched, pool := pd.Cluster, pd.Config, pd.Sched, pd.BMC
 	ex := actions.New(actions.Options{Config: cfg, Runner: d.Runner(), Local: d.Runner(), BMC: pool,
 		Audit: actions.NewAuditLog(filepath.Join(t.TempDir(), "audit.log")), Source: sched, VerifyTimeout: 10 * time.Second})
 	run := func(words string) (*actions.Preview, actions.Outcome) {

@@ -13,7 +13,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hacon/hacon/actions"
-	"github.com/hacon/hacon/bmc"
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/demo"
 	"github.com/hacon/hacon/probes"
@@ -30,26 +29,12 @@ type demoEnv struct {
 
 func startDemo(t *testing.T) *demoEnv {
 	t.Helper()
-	d, err := demo.Start()
+	pd, err := demo.StartPolled(200 * time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(d.Close)
-	cfg := d.Config()
-	cfg.Interval = 200 * time.Millisecond
-	cfg.Clusters[0].Interval = 200 * time.Millisecond
-	pool := bmc.NewPool()
-	deps := &probes.Deps{Runner: d.Runner(), HTTP: probes.NewHTTPClients(), BMC: pool}
-	ts, err := probes.Targets(cfg, deps)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sched := probes.NewScheduler(cfg, ts)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { sched.Run(ctx); close(done) }()
-	t.Cleanup(func() { cancel(); <-done })
-	sched.PollOnce(context.Background())
+	t.Cleanup(pd.Close)
+	d, cfg, sched, pool := pd.Cluster, pd.Config, pd.Sched, pd.BMC
 	audit := filepath.Join(t.TempDir(), "audit.log")
 	ex := actions.New(actions.Options{Config: cfg, Runner: d.Runner(), Local: d.Runner(), BMC: pool,
 		Audit: actions.NewAuditLog(audit), Source: sched, VerifyTimeout: 10 * time.Second})
