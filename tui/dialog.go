@@ -47,11 +47,20 @@ func (m Model) dialogView() views.Dialog {
 // and nothing is audited. Scrolling works at every stage.
 func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if k.String() == "esc" {
-		if m.dlg.kind == dlgPreview {
-			m = m.flash("cancelled "+m.dlg.preview.Title+": nothing was run", false)
+		if m.dlg.kind != dlgPreview {
+			m.dlg = dialog{}
+			return m, nil
 		}
+		title := m.dlg.preview.Title
+		m = m.flash("cancelled "+title+": nothing was run", false)
 		m.dlg = dialog{}
-		return m, nil
+		// The incident record shows what was considered, not only what ran;
+		// the audit log stays for actions that ran.
+		cl := ""
+		if c := m.current(); c != nil {
+			cl = c.Name
+		}
+		return m.record(views.Event{Time: m.now, Cluster: cl, Subject: title, What: views.ActionEvent, From: "previewed", To: "cancelled: nothing was run"})
 	}
 	if m.typing() {
 		if mm, cmd, ok := m.typeKey(k); ok {
