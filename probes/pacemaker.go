@@ -39,6 +39,31 @@ type pcmkState struct {
 	resources map[string]CIBResource
 	next      time.Time       // when the resources section is due again
 	asked     map[string]bool // promotable/bundle ids known at the last query
+
+	// The constraints section changes only when the CIB does: it is read
+	// again only when crm_mon's last_change moves (see constraintsFresh).
+	lcSeen   string    // crm_mon's last_change as last seen
+	lcSeenAt time.Time // when that value was first seen
+	cons     []cluster.Constraint
+	consFor  string    // the last_change the cached constraints belong to
+	consAt   time.Time // when they were read
+}
+
+// ConstraintsMaxAge bounds how long cached constraints are trusted even
+// when crm_mon's last_change has not moved.
+const ConstraintsMaxAge = 30 * time.Second
+
+// constraintsFresh reports whether the cached constraints still describe
+// the CIB. last_change has a resolution of one second, so a cache read in
+// the same second as the change it follows could miss a second change in
+// that second: it is trusted only when read over a second after the value
+// was first seen. Called with pcmkMu held.
+func (s *pcmkState) constraintsFresh(lastChange string, now time.Time) bool {
+	if lastChange != s.lcSeen {
+		s.lcSeen, s.lcSeenAt = lastChange, now
+	}
+	return lastChange != "" && s.cons != nil && s.consFor == lastChange &&
+		s.consAt.Sub(s.lcSeenAt) > 1100*time.Millisecond && now.Sub(s.consAt) < ConstraintsMaxAge
 }
 
 var (
@@ -199,15 +224,30 @@ func optionUnknown(stdout, stderr []byte) bool {
 // replicas (rarely). Failures here only add a warning: placement from
 // crm_mon is still right.
 func addCIB(ctx context.Context, run Runner, prefix []string, state *pcmkState, st *cluster.PacemakerStatus) {
-	if out, err := runTool(ctx, run, prefix, cibConstraints); err != nil {
-		st.Warnings = append(st.Warnings, "cli-prefer constraints unknown: "+err.Error())
-	} else if cons, err := ParseCIBConstraints(bytes.NewReader(out)); err != nil {
-		st.Warnings = append(st.Warnings, "cli-prefer constraints unknown: "+err.Error())
-	} else {
-		MergeConstraints(st, cons)
+	now := time.Now()
+	pcmkMu.Lock()
+	fresh := state.constraintsFresh(st.LastChange, now)
+	cached := state.cons
+	pcmkMu.Unlock()
+	switch {
+	case fresh:
+		MergeConstraints(st, cached)
+	default:
+		if out, err := runTool(ctx, run, prefix, cibConstraints); err != nil {
+			st.Warnings = append(st.Warnings, "cli-prefer constraints unknown: "+err.Error())
+		} else if cons, err := ParseCIBConstraints(bytes.NewReader(out)); err != nil {
+			st.Warnings = append(st.Warnings, "cli-prefer constraints unknown: "+err.Error())
+		} else {
+			MergeConstraints(st, cons)
+			pcmkMu.Lock()
+			state.cons, state.consFor, state.consAt = cons, st.LastChange, time.Now()
+			if state.cons == nil {
+				state.cons = []cluster.Constraint{}
+			}
+			pcmkMu.Unlock()
+		}
 	}
 
-	now := time.Now()
 	pcmkMu.Lock()
 	due := now.After(state.next) || state.resources == nil && state.next.IsZero()
 	for _, r := range st.Resources {
