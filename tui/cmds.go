@@ -29,8 +29,8 @@ func waitSnapshot(src SnapshotSource) tea.Cmd {
 
 // tick rebuilds the snapshot once a second so ages and staleness move even
 // when no poll finishes.
-func tick(src SnapshotSource) tea.Cmd {
-	return tea.Tick(time.Second, func(t time.Time) tea.Msg {
+func tick(src SnapshotSource, every time.Duration) tea.Cmd {
+	return tea.Tick(every, func(t time.Time) tea.Msg {
 		if src == nil {
 			return tickMsg{now: t}
 		}

@@ -98,7 +98,7 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.Source == nil {
 		return nil
 	}
-	return tea.Batch(waitSnapshot(m.opts.Source), tick(m.opts.Source))
+	return tea.Batch(waitSnapshot(m.opts.Source), tick(m.opts.Source, m.tickEvery()))
 }
 
 // Update dispatches by message type; keys go through small per-mode and
@@ -178,7 +178,7 @@ func (m Model) onTick(t tickMsg) (tea.Model, tea.Cmd) {
 		m.cluster = (m.cluster + 1) % len(m.snap.Clusters)
 		m.lastRotate = m.now
 	}
-	return m, tea.Batch(cmd, tick(m.opts.Source))
+	return m, tea.Batch(cmd, tick(m.opts.Source, m.tickEvery()))
 }
 
 func (m Model) onCommandDone(msg commandDoneMsg) Model {
@@ -207,6 +207,16 @@ func (m Model) flash(text string, bad bool) Model { return m.flashFor(text, bad,
 func (m Model) flashFor(text string, bad bool, d time.Duration) Model {
 	m.toast, m.toastBad, m.toastEnd = text, bad, m.now.Add(d)
 	return m
+}
+
+// tickEvery is how often ages and staleness are refreshed: every second
+// for the wall's clock, every two otherwise (ages read "live" while fresh,
+// so a finer tick would only wake an idle session for nothing).
+func (m Model) tickEvery() time.Duration {
+	if m.opts.Wall {
+		return time.Second
+	}
+	return 2 * time.Second
 }
 
 func (m Model) readOnly() bool { return m.opts.ReadOnly || m.opts.Wall }
