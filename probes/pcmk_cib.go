@@ -69,6 +69,28 @@ func (x *xCIBRsc) meta(names ...string) string {
 // resources section, keyed by id.
 func ParseCIBResources(r io.Reader) (map[string]CIBResource, error) {
 	out := map[string]CIBResource{}
+	err := eachCIBElement(r, "resources", func(d *xml.Decoder, se xml.StartElement) error {
+		kind := se.Name.Local
+		if kind != "clone" && kind != "master" && kind != "bundle" {
+			return nil
+		}
+		var x xCIBRsc
+		if err := d.DecodeElement(&x, &se); err != nil {
+			return fmt.Errorf("%s: %w", kind, err)
+		}
+		out[x.ID] = cibResource(kind, &x)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// eachCIBElement walks a cibadmin --query answer, handing fn every start
+// element; fn may consume the element with DecodeElement. Errors name the
+// section; an answer without a single element is an error too.
+func eachCIBElement(r io.Reader, section string, fn func(*xml.Decoder, xml.StartElement) error) error {
 	d := xml.NewDecoder(io.LimitReader(r, maxCrmMonBytes))
 	sawRoot := false
 	for {
@@ -77,27 +99,21 @@ func ParseCIBResources(r io.Reader) (map[string]CIBResource, error) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("cibadmin resources XML: %w", err)
+			return fmt.Errorf("cibadmin %s XML: %w", section, err)
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
 			continue
 		}
 		sawRoot = true
-		kind := se.Name.Local
-		if kind != "clone" && kind != "master" && kind != "bundle" {
-			continue
+		if err := fn(d, se); err != nil {
+			return fmt.Errorf("cibadmin %s XML: %w", section, err)
 		}
-		var x xCIBRsc
-		if err := d.DecodeElement(&x, &se); err != nil {
-			return nil, fmt.Errorf("cibadmin resources XML: %s: %w", kind, err)
-		}
-		out[x.ID] = cibResource(kind, &x)
 	}
 	if !sawRoot {
-		return nil, errors.New("cibadmin resources XML: empty output")
+		return fmt.Errorf("cibadmin %s XML: empty output", section)
 	}
-	return out, nil
+	return nil
 }
 
 func cibResource(kind string, x *xCIBRsc) CIBResource {
@@ -200,62 +216,57 @@ type xLocation struct {
 // recorded as Expires.
 func ParseCIBConstraints(r io.Reader) ([]cluster.Constraint, error) {
 	var out []cluster.Constraint
-	d := xml.NewDecoder(io.LimitReader(r, maxCrmMonBytes))
-	sawRoot := false
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("cibadmin constraints XML: %w", err)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok {
-			continue
-		}
-		sawRoot = true
+	err := eachCIBElement(r, "constraints", func(d *xml.Decoder, se xml.StartElement) error {
 		if se.Name.Local != "rsc_location" {
-			continue
+			return nil
 		}
 		var x xLocation
 		if err := d.DecodeElement(&x, &se); err != nil {
-			return nil, fmt.Errorf("cibadmin constraints XML: rsc_location: %w", err)
+			return fmt.Errorf("rsc_location: %w", err)
 		}
-		kind := ""
-		switch {
-		case strings.HasPrefix(x.ID, "cli-prefer-"):
-			kind = "cli-prefer"
-		case strings.HasPrefix(x.ID, "cli-ban-"):
-			kind = "cli-ban"
-		default:
-			continue
+		if c, ok := cliConstraint(&x); ok {
+			out = append(out, c)
 		}
-		c := cluster.Constraint{ID: x.ID, Kind: kind, Resource: x.Rsc, Node: x.Node, Role: targetRole(x.Role), Score: x.Score}
-		for _, rule := range x.Rules {
-			if c.Score == "" {
-				c.Score = rule.Score
-			}
-			if c.Role == "" {
-				c.Role = targetRole(rule.Role)
-			}
-			for _, e := range rule.Exprs {
-				if e.Attribute == "#uname" && e.Operation == "eq" && c.Node == "" {
-					c.Node = e.Value
-				}
-			}
-			for _, de := range rule.Dates {
-				if de.Operation == "lt" && de.End != "" {
-					c.Expires = de.End
-				}
-			}
-		}
-		out = append(out, c)
-	}
-	if !sawRoot {
-		return nil, errors.New("cibadmin constraints XML: empty output")
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// cliConstraint reads a cli-prefer-*/cli-ban-* location; ok is false for
+// any other location constraint.
+func cliConstraint(x *xLocation) (cluster.Constraint, bool) {
+	kind := ""
+	switch {
+	case strings.HasPrefix(x.ID, "cli-prefer-"):
+		kind = "cli-prefer"
+	case strings.HasPrefix(x.ID, "cli-ban-"):
+		kind = "cli-ban"
+	default:
+		return cluster.Constraint{}, false
+	}
+	c := cluster.Constraint{ID: x.ID, Kind: kind, Resource: x.Rsc, Node: x.Node, Role: targetRole(x.Role), Score: x.Score}
+	for _, rule := range x.Rules {
+		if c.Score == "" {
+			c.Score = rule.Score
+		}
+		if c.Role == "" {
+			c.Role = targetRole(rule.Role)
+		}
+		for _, e := range rule.Exprs {
+			if e.Attribute == "#uname" && e.Operation == "eq" && c.Node == "" {
+				c.Node = e.Value
+			}
+		}
+		for _, de := range rule.Dates {
+			if de.Operation == "lt" && de.End != "" {
+				c.Expires = de.End
+			}
+		}
+	}
+	return c, true
 }
 
 // MergeConstraints adds the CIB's CLI constraints to crm_mon's bans. A ban
