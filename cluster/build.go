@@ -401,7 +401,7 @@ func (m *merger) sources() {
 		} else {
 			src.Error = "not polled yet"
 		}
-		src.Address = redactURL(src.Address) // belt and braces: config refuses credentials in URLs
+		src.Address = RedactURL(src.Address) // belt and braces: config refuses credentials in URLs
 		m.out.Sources = append(m.out.Sources, src)
 	}
 	sort.Slice(m.out.Sources, func(i, j int) bool {
@@ -413,8 +413,8 @@ func (m *merger) sources() {
 	})
 }
 
-// redactURL drops user info from an address so no secret reaches the screen.
-func redactURL(s string) string {
+// RedactURL drops user info from an address so no secret reaches the screen.
+func RedactURL(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.User == nil {
 		return s

@@ -78,7 +78,7 @@ func probeEndpoint(ctx context.Context, t *Target) cluster.Result {
 	if t.Controller != nil {
 		node = t.Controller.Name
 	}
-	res := cluster.EndpointResult{Service: t.Service.Name, Node: node, URL: redact(t.URL)}
+	res := cluster.EndpointResult{Service: t.Service.Name, Node: node, URL: cluster.RedactURL(t.URL)}
 	client, err := t.Deps.HTTP.For(t.Cluster, t.Service)
 	if err == nil {
 		err = CheckEndpoint(ctx, client, t.URL, &res)

@@ -114,7 +114,7 @@ func fetchPromPage(ctx context.Context, client *http.Client, u string) (*cluster
 	}
 	lb, err := ParseHAProxyProm(bytes.NewReader(body))
 	if err != nil {
-		return nil, &TransportError{What: "stats page", Addr: redact(u), Words: err.Error(), Err: err}
+		return nil, &TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
 	}
 	lb.Source = SourcePrometheus
 	return lb, nil
@@ -128,7 +128,7 @@ func fetchCSVPage(ctx context.Context, client *http.Client, u string) (*cluster.
 	}
 	lb, err := ParseHAProxyCSV(bytes.NewReader(body))
 	if err != nil {
-		return nil, &TransportError{What: "stats page", Addr: redact(u), Words: err.Error(), Err: err}
+		return nil, &TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
 	}
 	lb.Source = SourceStatsPage
 	return lb, nil

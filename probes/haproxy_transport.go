@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/hacon/hacon/cluster"
 	"io"
 	"net"
 	"net/http"
@@ -108,7 +109,7 @@ func socketExchange(ctx context.Context, what, addr, cmd string) ([]byte, error)
 func fetchHTTP(ctx context.Context, client *http.Client, rawURL string) ([]byte, error) {
 	ctx, cancel, budget := withStatsDeadline(ctx)
 	defer cancel()
-	shown := redact(rawURL)
+	shown := cluster.RedactURL(rawURL)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, &TransportError{What: "stats page", Addr: shown, Words: "bad URL", Err: err}

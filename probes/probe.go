@@ -112,7 +112,7 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			if addr == "" {
 				addr = h.StatsSocket
 			}
-			t := mk(cluster.KindHAProxy, h.Controller, redact(addr), h.Timeout, h.Interval)
+			t := mk(cluster.KindHAProxy, h.Controller, cluster.RedactURL(addr), h.Timeout, h.Interval)
 			t.HAProxy = h
 			if c, ok := cc.Controller(h.Controller); ok {
 				t.Controller = &c
@@ -149,13 +149,13 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 					if err != nil {
 						return nil, fmt.Errorf("cluster %s service %s endpoint: %w", cc.Name, s.Name, err)
 					}
-					t := mk(cluster.KindEndpoint, s.Name+"@"+c.Name, redact(u), s.Timeout, s.Interval)
+					t := mk(cluster.KindEndpoint, s.Name+"@"+c.Name, cluster.RedactURL(u), s.Timeout, s.Interval)
 					t.Service, t.Controller, t.URL = s, c, u
 					ts = append(ts, t)
 				}
 			}
 			if s.VIPEndpoint != "" {
-				t := mk(cluster.KindEndpoint, s.Name+"@vip", redact(s.VIPEndpoint), s.Timeout, s.Interval)
+				t := mk(cluster.KindEndpoint, s.Name+"@vip", cluster.RedactURL(s.VIPEndpoint), s.Timeout, s.Interval)
 				t.Service, t.URL = s, s.VIPEndpoint
 				ts = append(ts, t)
 			}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -71,14 +70,4 @@ func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error
 		return out.Bytes(), errb.Bytes(), fmt.Errorf("%s: %w", argv[0], err)
 	}
 	return out.Bytes(), errb.Bytes(), nil
-}
-
-// redact removes user info from URLs so a source address never shows a secret.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	u.User = nil
-	return u.String()
 }
