@@ -47,8 +47,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdConsole(ctx, args, true, stdout, stderr)
 	case "status":
 		return cmdStatus(ctx, args, stdout, stderr)
-	case "lab-api":
-		return cmdLabAPI(ctx, args, stdout, stderr)
 	case "check-config":
 		return cmdCheckConfig(args, stdout, stderr)
 	case "version":
