@@ -65,13 +65,3 @@ func (b *bmcHandle) cut(on bool) {
 }
 
 func (b *bmcHandle) close() { b.bmc.Close() }
-
-// BMCAddr is where a node's Redfish BMC listens (for tests).
-func (c *Cluster) BMCAddr(node string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if b := c.bmcs[node]; b != nil {
-		return b.addr
-	}
-	return ""
-}

@@ -150,12 +150,6 @@ func (v *cellView) spans(level int, w subWidths, sel bool) Line {
 	}
 }
 
-// CellText is a cell in full words, for export and plain listings.
-func CellText(c *cluster.Cluster, svc *cluster.Service, cell *cluster.Cell) string {
-	v := resolveCell(svc, cell, newIndex(c))
-	return v.roleText(levelFull) + " · " + v.lbText(levelFull) + " · " + v.epText(levelFull)
-}
-
 const spaceRun = "                                                                                "
 
 func spaces(n int) string {

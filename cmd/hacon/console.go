@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/prometheus/common/version"
@@ -113,5 +112,3 @@ func validTheme(t string) bool {
 	}
 	return false
 }
-
-var _ = os.Stdout
