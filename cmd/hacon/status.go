@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/internal/app"
 )
 
 // cmdStatus polls every source once and prints the snapshot; the exit code
@@ -19,6 +20,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	path := fs.String("config", "", "config file")
 	useDemo := fs.Bool("demo", false, "poll the embedded demo cluster")
 	output := fs.String("o", "text", "output format: text or json")
+	logPath := logFlag(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -26,15 +28,21 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "hacon status: -o must be text or json, got %q\n", *output)
 		return cluster.ExitUnknown
 	}
-	src, err := newSources(*path, *useDemo)
+	log, logFile, err := app.OpenLog(*logPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "UNKNOWN: debug log: %v\n", err)
+		return cluster.ExitUnknown
+	}
+	defer logFile.Close()
+	a, err := app.New(app.Options{ConfigPath: *path, Demo: *useDemo, Log: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "UNKNOWN: %v\n", err)
 		return cluster.ExitUnknown
 	}
-	defer src.close()
+	defer a.Close()
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	snap := src.sched.PollOnce(ctx)
+	snap := a.Sched.PollOnce(ctx)
 	if *output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
