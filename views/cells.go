@@ -165,3 +165,13 @@ func spaces(n int) string {
 	}
 	return s[:n]
 }
+
+// CellWords names what each cell of c shows, in full words: the timeline
+// records a change exactly when one of them changes (timeline.CellWords).
+func CellWords(c *cluster.Cluster) func(svc *cluster.Service, cell *cluster.Cell) (role, lb, ep string) {
+	ix := newIndex(c)
+	return func(svc *cluster.Service, cell *cluster.Cell) (role, lb, ep string) {
+		v := resolveCell(svc, cell, ix)
+		return v.role.Word, v.lb.Word, v.ep.Word
+	}
+}
