@@ -59,17 +59,10 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 func printStatus(w io.Writer, snap *cluster.Snapshot) {
 	code := snap.ExitCode()
 	fmt.Fprintf(w, "HACON %s", cluster.ExitWord(code))
-	for _, c := range snap.Clusters {
-		crit, warn := 0, 0
-		for _, a := range c.Alerts {
-			switch a.Severity {
-			case cluster.SevCritical:
-				crit++
-			case cluster.SevWarning:
-				warn++
-			}
-		}
-		fmt.Fprintf(w, " - %s: %d critical, %d warning", c.Name, crit, warn)
+	for i := range snap.Clusters {
+		c := &snap.Clusters[i]
+		n := c.Counts()
+		fmt.Fprintf(w, " - %s: %d critical, %d warning", c.Name, n.Critical, n.Warning)
 	}
 	fmt.Fprintln(w)
 	for _, c := range snap.Clusters {
@@ -106,15 +99,13 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 			fmt.Fprintf(w, "VIP %s %s on %s\n", v.Name, dash(v.Address), dash(v.Node))
 		}
 		fmt.Fprintln(w)
-		ok := 0
 		for _, s := range c.Sources {
-			if s.OK {
-				ok++
-				continue
+			if !s.OK {
+				fmt.Fprintf(w, "source %-9s %-28s FAIL %s (%s)\n", s.Kind, s.Name, s.Error, dash(s.Address))
 			}
-			fmt.Fprintf(w, "source %-9s %-28s FAIL %s (%s)\n", s.Kind, s.Name, s.Error, dash(s.Address))
 		}
-		fmt.Fprintf(w, "sources: %d of %d ok\n", ok, len(c.Sources))
+		n := c.Counts()
+		fmt.Fprintf(w, "sources: %d of %d ok\n", n.SourcesOK, n.Sources)
 		for _, a := range c.Alerts {
 			fmt.Fprintf(w, "%-8s %s\n", strings.ToUpper(a.Severity.String()), a.Message)
 		}
