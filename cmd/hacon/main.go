@@ -29,6 +29,7 @@ Usage:
   hacon version                                           build information
 
 Config lookup: --config, $HACON_CONFIG, $XDG_CONFIG_HOME/hacon/config.yaml, /etc/hacon/config.yaml.
+Debug log: --log FILE or $HACON_LOG (failed polls and action steps; never a secret).
 `
 
 // run dispatches a subcommand and returns the process exit code.
