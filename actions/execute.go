@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,7 @@ type Options struct {
 	ActionTimeout time.Duration // per command; default 60s
 	VerifyTimeout time.Duration // default config verify_timeout
 	VerifyEvery   time.Duration // default 250ms
+	Log           *slog.Logger  // one debug line per step run; nil logs nothing
 }
 
 // Executor plans and runs actions. Every guard is enforced here, whatever

@@ -31,6 +31,7 @@ func (e *Executor) run(ctx context.Context, p *Preview) Outcome {
 		failed := 0
 		var errs []string
 		for _, r := range results {
+			e.logStep(p.Request, st.Plane, r)
 			if !r.OK {
 				failed++
 				errs = append(errs, r.Host+": "+r.Error)
@@ -48,6 +49,17 @@ func (e *Executor) run(ctx context.Context, p *Preview) Outcome {
 		}
 	}
 	return out
+}
+
+// logStep writes one debug line per command run. The argv is what the
+// audit log records too: commands and names, never a password (the BMC
+// plane's argv is "power on|off|cycle").
+func (e *Executor) logStep(req Request, plane Plane, r StepResult) {
+	if e.Log == nil {
+		return
+	}
+	e.Log.Debug("action step", "cluster", req.Cluster, "action", req.String(), "plane", string(plane),
+		"host", r.Host, "argv", strings.Join(r.Argv, " "), "ok", r.OK, "error", r.Error)
 }
 
 func (e *Executor) runPacemakerStep(ctx context.Context, cc *config.Cluster, req Request, st Step) []StepResult {

@@ -12,7 +12,7 @@ import (
 
 	"github.com/hacon/hacon/bmc"
 	"github.com/hacon/hacon/config"
-	"github.com/hacon/hacon/demo"
+	"github.com/hacon/hacon/internal/testpeers/redfishemu"
 )
 
 // cpuTimes is user+system CPU of this process and of its reaped children
@@ -51,7 +51,7 @@ func BenchmarkPoll30BMCs(b *testing.B) {
 		emu, port := startEmulator(b)
 		hung := i < hungRedfish
 		if hung {
-			_ = emu.SetFault(demo.FaultHang)
+			_ = emu.SetFault(redfishemu.FaultHang)
 		}
 		fleet = append(fleet, fleetBMC{rfController(b, fmt.Sprintf("rf%02d", i), port, "HACON_BENCH_RF_PW", timeout), hung})
 	}

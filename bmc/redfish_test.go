@@ -13,7 +13,7 @@ import (
 
 	"github.com/hacon/hacon/bmc"
 	"github.com/hacon/hacon/config"
-	"github.com/hacon/hacon/demo"
+	"github.com/hacon/hacon/internal/testpeers/redfishemu"
 	"github.com/hacon/hacon/probes"
 )
 
@@ -24,9 +24,9 @@ const rfPass = "Redf1sh-S3cret%pw"
 
 // startEmulator runs a demo Redfish BMC (admin/rfPass, power on) on
 // 127.0.0.1 and returns it with its port.
-func startEmulator(t testing.TB) (*demo.RedfishBMC, int) {
+func startEmulator(t testing.TB) (*redfishemu.BMC, int) {
 	t.Helper()
-	b := demo.NewRedfishBMC("admin", rfPass, nil, nil)
+	b := redfishemu.New("admin", rfPass, nil, nil)
 	addr, err := b.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -140,18 +140,18 @@ func TestRedfishFailures(t *testing.T) {
 	const timeout = time.Second
 	c := rfController(t, "ctrl0", port, "HACON_TEST_RF_PW", timeout)
 
-	_ = emu.SetFault(demo.FaultFail)
+	_ = emu.SetFault(redfishemu.FaultFail)
 	if st := p.Poll(context.Background(), "c1", c); st.Error != "BMC answered HTTP 500" || !st.Reachable || st.FenceReady {
 		t.Fatalf("HTTP 500: %+v", st)
 	}
-	_ = emu.SetFault(demo.FaultRefuse)
+	_ = emu.SetFault(redfishemu.FaultRefuse)
 	t0 := time.Now()
 	if st := p.Poll(context.Background(), "c1", c); st.Error != bmc.ErrUnreachable || st.Reachable || st.FenceReady {
 		t.Fatalf("refused: %+v", st)
 	} else if time.Since(t0) > timeout {
 		t.Fatalf("refused connection took %v", time.Since(t0))
 	}
-	_ = emu.SetFault(demo.FaultNone)
+	_ = emu.SetFault(redfishemu.FaultNone)
 	if st := p.Poll(context.Background(), "c1", c); !st.FenceReady || st.Power != bmc.PowerOn {
 		t.Fatalf("after recovery: %+v", st)
 	}
@@ -174,7 +174,7 @@ func TestRedfishHangDoesNotDelayOthers(t *testing.T) {
 	goroutines := runtime.NumGoroutine()
 	const timeout = 1500 * time.Millisecond
 	var ctls []config.Controller
-	var emus []*demo.RedfishBMC
+	var emus []*redfishemu.BMC
 	for i := range 4 {
 		emu, port := startEmulator(t)
 		emus = append(emus, emu)
@@ -191,7 +191,7 @@ func TestRedfishHangDoesNotDelayOthers(t *testing.T) {
 				t0 := time.Now()
 				st := p.Poll(context.Background(), "c1", c)
 				took[i] = time.Since(t0)
-				if i == 0 && emus[0].Fault() == demo.FaultHang {
+				if i == 0 && emus[0].Fault() == redfishemu.FaultHang {
 					if st.Error != bmc.ErrTimeout || st.FenceReady {
 						t.Errorf("hung BMC: %+v", st)
 					}
@@ -204,7 +204,7 @@ func TestRedfishHangDoesNotDelayOthers(t *testing.T) {
 		return took
 	}
 	base := cycle()
-	_ = emus[0].SetFault(demo.FaultHang)
+	_ = emus[0].SetFault(redfishemu.FaultHang)
 	hung := cycle()
 	baseMax := max(base[1], base[2], base[3])
 	for i := 1; i < 4; i++ {
@@ -220,7 +220,7 @@ func TestRedfishHangDoesNotDelayOthers(t *testing.T) {
 
 	// The abandoned call ends within moments of its deadline (its
 	// connection is cut); until then polls are skipped, never stacked.
-	_ = emus[0].SetFault(demo.FaultNone)
+	_ = emus[0].SetFault(redfishemu.FaultNone)
 	st := p.Poll(context.Background(), "c1", ctls[0])
 	for wait := time.Now().Add(time.Second); st.Skipped && time.Now().Before(wait); {
 		if !strings.HasPrefix(st.Error, bmc.ErrSkipped) || !strings.Contains(st.Error, bmc.ErrTimeout) {

@@ -123,24 +123,18 @@ const (
 // ExitCode follows the Nagios convention: CRITICAL if any critical alert,
 // WARNING if any warning, UNKNOWN if no source answered at all.
 func (s *Snapshot) ExitCode() int {
-	code, any := ExitOK, false
+	code, answered := ExitOK, false
 	for i := range s.Clusters {
-		c := &s.Clusters[i]
-		for _, src := range c.Sources {
-			if src.OK {
-				any = true
-			}
-		}
-		switch c.Worst() {
-		case SevCritical:
+		n := s.Clusters[i].Counts()
+		answered = answered || n.SourcesOK > 0
+		switch {
+		case n.Critical > 0:
 			code = ExitCritical
-		case SevWarning:
-			if code == ExitOK {
-				code = ExitWarning
-			}
+		case n.Warning > 0 && code == ExitOK:
+			code = ExitWarning
 		}
 	}
-	if !any {
+	if !answered {
 		return ExitUnknown
 	}
 	return code

@@ -266,6 +266,35 @@ func (c *Cluster) Source(kind SourceKind, name string) *Source {
 	return nil
 }
 
+// Counts is what every summary of a cluster counts: its alerts by severity
+// and its sources by health. The text and JSON status (through ExitCode),
+// the Markdown export and the console all count here, so they agree.
+type Counts struct {
+	Critical, Warning, Info int
+	Sources, SourcesOK      int
+}
+
+// Counts counts c's alerts and sources.
+func (c *Cluster) Counts() Counts {
+	n := Counts{Sources: len(c.Sources)}
+	for _, a := range c.Alerts {
+		switch a.Severity {
+		case SevCritical:
+			n.Critical++
+		case SevWarning:
+			n.Warning++
+		default:
+			n.Info++
+		}
+	}
+	for _, s := range c.Sources {
+		if s.OK {
+			n.SourcesOK++
+		}
+	}
+	return n
+}
+
 // Worst is the most severe alert level present, or -1 when none.
 func (c *Cluster) Worst() Severity {
 	worst := Severity(-1)

@@ -1,29 +1,24 @@
-package demo
+package demo_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hacon/hacon/actions"
+	"github.com/hacon/hacon/demo"
+	"github.com/hacon/hacon/internal/testpeers/polleddemo"
 )
 
 // Every action runs end to end on the demo: the real executor, the real
 // probes, the demo's Pacemaker simulator, HAProxy runtime API and Redfish BMCs.
 func TestDemoActionsEndToEnd(t *testing.T) {
-	pd, err := StartPolled(200 * time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pd.Close()
-	d, cfg, sched, pool := pd.Cluster, pd.Config, pd.Sched, pd.BMC
-	ex := actions.New(actions.Options{Config: cfg, Runner: d.Runner(), Local: d.Runner(), BMC: pool,
-		Audit: actions.NewAuditLog(filepath.Join(t.TempDir(), "audit.log")), Source: sched, VerifyTimeout: 10 * time.Second})
+	a := polleddemo.Start(t, 200*time.Millisecond)
+	ex, sched := a.Executor, a.Sched
 	run := func(words string) (*actions.Preview, actions.Outcome) {
 		t.Helper()
-		req, err := actions.Parse(ClusterName, strings.Fields(words))
+		req, err := actions.Parse(demo.ClusterName, strings.Fields(words))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/internal/testpeers/redfishemu"
 )
 
 // PasswordEnv holds the demo BMCs' password, made up at start: the config
@@ -16,7 +17,7 @@ const PasswordEnv = "HACON_DEMO_BMC_PASSWORD"
 
 // bmcHandle is one node's Redfish BMC emulator.
 type bmcHandle struct {
-	bmc  *RedfishBMC
+	bmc  *redfishemu.BMC
 	addr string
 }
 
@@ -34,7 +35,7 @@ func (c *Cluster) startBMCs() error {
 	}
 	for _, n := range NodeNames {
 		node := n
-		b := NewRedfishBMC("admin", pass,
+		b := redfishemu.New("admin", pass,
 			func() bool { return c.Powered(node) },
 			func(on bool) { _ = c.SetPower(node, on) })
 		addr, err := b.Start()
@@ -57,21 +58,11 @@ func (b *bmcHandle) config() *config.BMC {
 // cut makes the BMC unreachable the way a dead management network does:
 // connections hang until the caller gives up.
 func (b *bmcHandle) cut(on bool) {
-	f := FaultNone
+	f := redfishemu.FaultNone
 	if on {
-		f = FaultHang
+		f = redfishemu.FaultHang
 	}
 	_ = b.bmc.SetFault(f)
 }
 
 func (b *bmcHandle) close() { b.bmc.Close() }
-
-// BMCAddr is where a node's Redfish BMC listens (for tests).
-func (c *Cluster) BMCAddr(node string) string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if b := c.bmcs[node]; b != nil {
-		return b.addr
-	}
-	return ""
-}

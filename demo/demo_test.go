@@ -1,4 +1,4 @@
-package demo
+package demo_test
 
 import (
 	"context"
@@ -6,19 +6,21 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/demo"
+	"github.com/hacon/hacon/internal/app"
 	"github.com/hacon/hacon/probes"
 )
 
-// startPolling wires the real probes to a running demo, as `hacon demo` does.
-func startPolling(t *testing.T, d *Cluster) *probes.Scheduler {
+// startDemo starts the demo and wires the real probes to it, as `hacon
+// demo` does; nothing polls until the test calls PollOnce.
+func startDemo(t *testing.T) (*demo.Cluster, *probes.Scheduler) {
 	t.Helper()
-	cfg := d.Config()
-	deps := &probes.Deps{Runner: d.Runner(), HTTP: probes.NewHTTPClients(), BMC: demoBMCPoller(cfg)}
-	ts, err := probes.Targets(cfg, deps)
+	a, err := app.New(app.Options{Demo: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return probes.NewScheduler(cfg, ts)
+	t.Cleanup(a.Close)
+	return a.Demo, a.Sched
 }
 
 func pollUntil(t *testing.T, s *probes.Scheduler, what string, ok func(*cluster.Cluster) bool) *cluster.Cluster {
@@ -38,12 +40,7 @@ func pollUntil(t *testing.T, s *probes.Scheduler, what string, ok func(*cluster.
 }
 
 func TestDemoHealthyThenNodePoweredOff(t *testing.T) {
-	d, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	s := startPolling(t, d)
+	d, s := startDemo(t)
 
 	c := pollUntil(t, s, "healthy", func(c *cluster.Cluster) bool { return c.Quorum })
 	online := 0
@@ -102,12 +99,7 @@ func TestDemoHealthyThenNodePoweredOff(t *testing.T) {
 }
 
 func TestDemoFaultsShowInSnapshot(t *testing.T) {
-	d, err := Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	s := startPolling(t, d)
+	d, s := startDemo(t)
 	if err := d.StopService("keystone", "controller-1", true); err != nil {
 		t.Fatal(err)
 	}

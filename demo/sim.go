@@ -5,7 +5,6 @@
 package demo
 
 import (
-	"fmt"
 	"sort"
 	"sync"
 	"time"
@@ -204,8 +203,4 @@ func (s *sim) serverStatus(lb string, sp svcSpec, node string) (status, check st
 		return "DRAIN", "L7OK"
 	}
 	return "UP", "L7OK"
-}
-
-func (s *sim) describe() string {
-	return fmt.Sprintf("powered=%v placement=%v", s.powered, s.placement)
 }

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/actions"
-	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/internal/app"
 )
 
 // 1. One poll of hacon agrees with crm_mon inside the cluster and with
@@ -24,20 +24,21 @@ import (
 func TestLab1Status(t *testing.T) {
 	h := lab
 	h.requireHealthy(t)
-	targets, err := probes.Targets(h.cfg, h.deps)
+	// A second hacon, assembled as `hacon status` assembles it.
+	st, err := app.New(app.Options{ConfigPath: h.cfg.File})
 	if err != nil {
 		t.Fatal(err)
 	}
-	sched := probes.NewScheduler(h.cfg, targets)
+	defer st.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
-	snap := sched.PollOnce(ctx)
-	record(t, fmt.Sprintf("status: one PollOnce of %d sources", len(targets)), time.Since(start))
+	snap := st.Sched.PollOnce(ctx)
 	c := snap.ClusterByName(clusterName)
 	if c == nil {
 		t.Fatal("no cluster in the snapshot")
 	}
+	record(t, fmt.Sprintf("status: one PollOnce of %d sources", len(c.Sources)), time.Since(start))
 	truth, err := h.crmMon()
 	if err != nil {
 		t.Fatal(err)

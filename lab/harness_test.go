@@ -18,6 +18,7 @@ import (
 	"github.com/hacon/hacon/bmc"
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/internal/app"
 	"github.com/hacon/hacon/probes"
 )
 
@@ -38,7 +39,6 @@ type harness struct {
 	cfg   *config.Config
 	cc    *config.Cluster
 	pool  *bmc.Pool
-	deps  *probes.Deps
 	sched *probes.Scheduler
 	exec  *actions.Executor
 	audit string
@@ -111,24 +111,16 @@ func newHarness() (*harness, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("no lab config %s (lab/up not run?)", path)
 	}
-	cfg, err := config.Load(path)
+	a, err := app.New(app.Options{ConfigPath: path})
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", path, err)
 	}
-	cc, ok := cfg.ClusterByName(clusterName)
+	cc, ok := a.Config.ClusterByName(clusterName)
 	if !ok {
 		return nil, fmt.Errorf("%s has no cluster %s", path, clusterName)
 	}
-	h := &harness{state: state, on: filepath.Join(labDir, "bin", "on"), cfg: cfg, cc: cc, pool: bmc.NewPool(), audit: cfg.AuditLog}
-	h.deps = &probes.Deps{Runner: probes.ExecRunner{}, HTTP: probes.NewHTTPClients(), BMC: h.pool}
-	targets, err := probes.Targets(cfg, h.deps)
-	if err != nil {
-		return nil, err
-	}
-	h.sched = probes.NewScheduler(cfg, targets)
-	h.exec = actions.New(actions.Options{Config: cfg, Runner: probes.ExecRunner{}, BMC: h.pool,
-		Audit: actions.NewAuditLog(cfg.AuditLog), Source: h.sched})
-	return h, nil
+	return &harness{state: state, on: filepath.Join(labDir, "bin", "on"), cfg: a.Config, cc: cc,
+		pool: a.BMC, sched: a.Sched, exec: a.Executor, audit: a.Config.AuditLog}, nil
 }
 
 // snap is the running scheduler's newest view of the lab cluster.

@@ -2,6 +2,7 @@ package probes
 
 import (
 	"context"
+	"log/slog"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -25,6 +26,9 @@ type Scheduler struct {
 	targets []*Target
 	sem     chan struct{}
 	now     func() time.Time
+	// Log, set before Run or PollOnce, gets one debug line per failed
+	// poll; nil logs nothing.
+	Log *slog.Logger
 
 	mu       sync.Mutex
 	inputs   cluster.Inputs
@@ -246,6 +250,11 @@ func (s *Scheduler) start(ctx context.Context, t *Target) <-chan bool {
 		yield.Stop()
 		free()
 		r.Generation = gen
+		if s.Log != nil && r.Err != "" {
+			// Address is redacted by the probes and Err is operator words:
+			// neither carries a secret.
+			s.Log.Debug("poll failed", "source", r.ID.String(), "address", r.Address, "error", r.Err, "took", r.Duration)
+		}
 		if ctx.Err() == nil {
 			s.Record(r)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/timeline"
 	"github.com/hacon/hacon/views"
 )
 
@@ -129,7 +130,7 @@ func execCmd(ctx context.Context, r ActionRunner, fl *Flight, p *actions.Preview
 // cli-prefer constraint the move left (the classic trap).
 func (m Model) onExecuted(msg execDoneMsg) (tea.Model, tea.Cmd) {
 	m.running = dropRunning(m.running, msg.line)
-	ev := views.Event{Time: msg.at, Cluster: msg.cl, Subject: msg.line, What: views.ActionEvent, From: "requested"}
+	ev := timeline.Event{Time: msg.at, Cluster: msg.cl, Subject: msg.line, What: timeline.ActionEvent, From: "requested"}
 	if msg.err != nil {
 		ev.To = "not run: " + msg.err.Error()
 		m = m.flashFor(msg.line+" not run: "+msg.err.Error(), true, resultFor)
@@ -192,11 +193,11 @@ func (m Model) refuse(subject string) (tea.Model, tea.Cmd) {
 		cl = c.Name
 	}
 	m = m.flash("read-only: "+subject+" changes the cluster and is refused", true)
-	return m.record(views.Event{Time: m.now, Cluster: cl, Subject: subject, What: views.ActionEvent, From: "requested", To: "refused: " + why})
+	return m.record(timeline.Event{Time: m.now, Cluster: cl, Subject: subject, What: timeline.ActionEvent, From: "requested", To: "refused: " + why})
 }
 
-func (m Model) record(ev views.Event) (tea.Model, tea.Cmd) {
-	evs := []views.Event{ev}
+func (m Model) record(ev timeline.Event) (tea.Model, tea.Cmd) {
+	evs := []timeline.Event{ev}
 	m.events = prependEvents(m.events, evs)
 	return m, appendLog(m.log, evs)
 }

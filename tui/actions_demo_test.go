@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/hacon/hacon/views"
+	"github.com/hacon/hacon/timeline"
 )
 
 // These drive Update and View directly with the real executor on the
@@ -49,7 +49,7 @@ func TestDemoMovePreviewConfirmResult(t *testing.T) {
 	if len(got) != 2 || !strings.HasPrefix(got[0], "intent move") || !strings.HasPrefix(got[1], "result move") {
 		t.Errorf("audit log: %q", got)
 	}
-	if ev := m.events[0]; ev.What != views.ActionEvent || ev.Subject != ":move openstack-cinder-volume controller-2" || !strings.HasPrefix(ev.To, "verified in ") {
+	if ev := m.events[0]; ev.What != timeline.ActionEvent || ev.Subject != ":move openstack-cinder-volume controller-2" || !strings.HasPrefix(ev.To, "verified in ") {
 		t.Errorf("timeline event %+v", ev)
 	}
 	m = press(m, "esc", "t")

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -14,7 +13,7 @@ import (
 
 	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/cluster"
-	"github.com/hacon/hacon/demo"
+	"github.com/hacon/hacon/internal/testpeers/polleddemo"
 	"github.com/hacon/hacon/probes"
 )
 
@@ -29,16 +28,8 @@ type demoEnv struct {
 
 func startDemo(t *testing.T) *demoEnv {
 	t.Helper()
-	pd, err := demo.StartPolled(200 * time.Millisecond)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pd.Close)
-	d, cfg, sched, pool := pd.Cluster, pd.Config, pd.Sched, pd.BMC
-	audit := filepath.Join(t.TempDir(), "audit.log")
-	ex := actions.New(actions.Options{Config: cfg, Runner: d.Runner(), Local: d.Runner(), BMC: pool,
-		Audit: actions.NewAuditLog(audit), Source: sched, VerifyTimeout: 10 * time.Second})
-	return &demoEnv{sched: sched, ex: ex, rec: &recorder{inner: ex}, audit: audit}
+	a := polleddemo.Start(t, 200*time.Millisecond)
+	return &demoEnv{sched: a.Sched, ex: a.Executor, rec: &recorder{inner: a.Executor}, audit: a.Config.AuditLog}
 }
 
 // model is a console on the demo at 200x50 in mono, its actions going

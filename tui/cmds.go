@@ -5,12 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/hacon/hacon/views"
+	"github.com/hacon/hacon/timeline"
 )
 
 // waitSnapshot blocks on the source's coalesced update signal and returns
@@ -58,45 +57,7 @@ func exportCmd(dir, name, content string) tea.Cmd {
 	}
 }
 
-// eventLog appends events to a file. Appends come from commands running
-// on their own goroutines, hence the mutex.
-type eventLog struct {
-	path string
-	mu   sync.Mutex
-}
-
-func newEventLog(path string) *eventLog {
-	if path == "-" {
-		return nil
-	}
-	return &eventLog{path: path}
-}
-
-// Append writes one line per event, creating the file 0600 in a 0700
-// directory.
-func (l *eventLog) Append(evs []views.Event) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if err := os.MkdirAll(filepath.Dir(l.path), 0o700); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(l.path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	var b strings.Builder
-	for _, e := range evs {
-		b.WriteString(e.String())
-		b.WriteByte('\n')
-	}
-	_, err = f.WriteString(b.String())
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-func appendLog(l *eventLog, evs []views.Event) tea.Cmd {
+func appendLog(l *timeline.Log, evs []timeline.Event) tea.Cmd {
 	if l == nil {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hacon/hacon/actions"
+	"github.com/hacon/hacon/timeline"
 	"github.com/hacon/hacon/views"
 )
 
@@ -60,7 +61,7 @@ func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if c := m.current(); c != nil {
 			cl = c.Name
 		}
-		return m.record(views.Event{Time: m.now, Cluster: cl, Subject: title, What: views.ActionEvent, From: "previewed", To: "cancelled: nothing was run"})
+		return m.record(timeline.Event{Time: m.now, Cluster: cl, Subject: title, What: timeline.ActionEvent, From: "previewed", To: "cancelled: nothing was run"})
 	}
 	if m.typing() {
 		if mm, cmd, ok := m.typeKey(k); ok {

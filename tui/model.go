@@ -8,6 +8,7 @@ import (
 
 	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/timeline"
 	"github.com/hacon/hacon/views"
 )
 
@@ -44,7 +45,7 @@ type Model struct {
 	ctx    context.Context
 	keys   KeyMap
 	styles views.Styles
-	log    *eventLog
+	log    *timeline.Log
 
 	snap       cluster.Snapshot
 	cluster    int
@@ -58,7 +59,7 @@ type Model struct {
 	detail   string // service or node shown in a detail screen
 	focus    string // controller to list first in the service detail
 	scroll   int
-	events   []views.Event
+	events   []timeline.Event
 
 	input     inputMode
 	text      string
@@ -140,7 +141,7 @@ func (m Model) applySnapshot(s cluster.Snapshot) (Model, tea.Cmd) {
 	}
 	var cmd tea.Cmd
 	if len(m.snap.Clusters) > 0 {
-		if evs := views.Diff(m.snap, s); len(evs) > 0 {
+		if evs := timeline.Diff(m.snap, s, views.CellWords); len(evs) > 0 {
 			m.events = prependEvents(m.events, evs)
 			cmd = appendLog(m.log, evs)
 		}
@@ -155,8 +156,8 @@ func (m Model) applySnapshot(s cluster.Snapshot) (Model, tea.Cmd) {
 // prependEvents puts a batch (all of one instant, in Diff's order: nodes,
 // services, VIPs, sources, alerts) in front of older ones, keeping at most
 // maxEvents.
-func prependEvents(old, batch []views.Event) []views.Event {
-	out := make([]views.Event, 0, min(maxEvents, len(old)+len(batch)))
+func prependEvents(old, batch []timeline.Event) []timeline.Event {
+	out := make([]timeline.Event, 0, min(maxEvents, len(old)+len(batch)))
 	out = append(out, batch...)
 	out = append(out, old...)
 	if len(out) > maxEvents {

@@ -16,6 +16,7 @@ import (
 	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/timeline"
 	"github.com/hacon/hacon/views"
 )
 
@@ -84,7 +85,7 @@ func New(opts Options) Model {
 		ctx:    context.Background(),
 		keys:   DefaultKeyMap(),
 		styles: views.NewStyles(opts.Theme, os.Getenv("NO_COLOR") != ""),
-		log:    newEventLog(opts.EventsLog),
+		log:    timeline.NewLog(opts.EventsLog),
 		w:      80,
 		h:      24,
 	}

@@ -150,12 +150,6 @@ func (v *cellView) spans(level int, w subWidths, sel bool) Line {
 	}
 }
 
-// CellText is a cell in full words, for export and plain listings.
-func CellText(c *cluster.Cluster, svc *cluster.Service, cell *cluster.Cell) string {
-	v := resolveCell(svc, cell, newIndex(c))
-	return v.roleText(levelFull) + " · " + v.lbText(levelFull) + " · " + v.epText(levelFull)
-}
-
 const spaceRun = "                                                                                "
 
 func spaces(n int) string {
@@ -170,4 +164,14 @@ func spaces(n int) string {
 		s += spaceRun
 	}
 	return s[:n]
+}
+
+// CellWords names what each cell of c shows, in full words: the timeline
+// records a change exactly when one of them changes (timeline.CellWords).
+func CellWords(c *cluster.Cluster) func(svc *cluster.Service, cell *cluster.Cell) (role, lb, ep string) {
+	ix := newIndex(c)
+	return func(svc *cluster.Service, cell *cluster.Cell) (role, lb, ep string) {
+		v := resolveCell(svc, cell, ix)
+		return v.role.Word, v.lb.Word, v.ep.Word
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/hacon/hacon/actions"
+	"github.com/hacon/hacon/timeline"
 )
 
 // DialogStage is what the confirmation dialog asks for now. The stages
@@ -237,13 +238,9 @@ func firstLines(s string, n int) []string {
 	return lines
 }
 
-// ActionEvent is the What of timeline events that record an operator
-// action (executed or refused).
-const ActionEvent = "action"
-
 // actionSpans renders an action event: what was asked and how it ended,
 // always naming the cluster (an action is never ambiguous about where).
-func actionSpans(e Event, showCluster bool) Line {
+func actionSpans(e timeline.Event, showCluster bool) Line {
 	m := actionResultMark(e.To)
 	l := Line{S(Key, "▶ ")}
 	if !showCluster {

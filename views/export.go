@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/timeline"
 )
 
 // ExportName is the export file name for a cluster at a time:
@@ -23,7 +24,7 @@ func ExportName(clusterName string, t time.Time) string {
 
 // Markdown is the current state of one cluster plus the timeline, for an
 // incident ticket: plain words and glyphs, no escape codes.
-func Markdown(c *cluster.Cluster, taken time.Time, events []Event, version string) string {
+func Markdown(c *cluster.Cluster, taken time.Time, events []timeline.Event, version string) string {
 	var b strings.Builder
 	m, counts := Overall(c)
 	fmt.Fprintf(&b, "# hacon: %s — %s\n\n", c.Name, taken.UTC().Format("2006-01-02 15:04:05 UTC"))
@@ -81,7 +82,7 @@ func Markdown(c *cluster.Cluster, taken time.Time, events []Event, version strin
 		if e.Cluster != c.Name {
 			continue
 		}
-		fmt.Fprintf(&b, "- %s %s %s: %s → %s\n", e.Time.UTC().Format("15:04:05"), e.Subject, e.What, mdEscape(orDash(e.From)), mdEscape(orDash(e.To)))
+		fmt.Fprintf(&b, "- %s %s %s: %s → %s\n", e.Time.UTC().Format("15:04:05"), e.Subject, e.What, mdEscape(firstOf(e.From, "-")), mdEscape(firstOf(e.To, "-")))
 		n++
 	}
 	if n == 0 {

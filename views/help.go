@@ -1,10 +1,6 @@
 package views
 
-import (
-	"strings"
-
-	"github.com/hacon/hacon/cluster"
-)
+import "github.com/hacon/hacon/cluster"
 
 // HelpEntry is one key or command in the help screen.
 type HelpEntry struct {
@@ -88,9 +84,4 @@ var legendText = map[string]string{
 	"ok": "endpoint answers", "slow": "endpoint answers above its slow threshold", "fail": "endpoint errors or times out",
 	"stale": "no fresh data for 3 intervals: old values are hidden",
 	"":      "not configured for this plane",
-}
-
-// HelpText is the help as plain text (for tests and --help-keys).
-func HelpText(sections []HelpSection) string {
-	return strings.Join(PlainLines(Help(sections, 200)), "\n")
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/timeline"
 	"github.com/hacon/hacon/views/fixture"
 )
 
@@ -142,7 +143,7 @@ func TestAbbrevName(t *testing.T) {
 
 func TestMarkdownExport(t *testing.T) {
 	snap := fixture.Fenced()
-	md := Markdown(&snap.Clusters[0], snap.Taken, []Event{{Time: snap.Taken, Cluster: "overcloud", Subject: "controller-2", What: "power", From: "on", To: "off"}}, "v1")
+	md := Markdown(&snap.Clusters[0], snap.Taken, []timeline.Event{{Time: snap.Taken, Cluster: "overcloud", Subject: "controller-2", What: "power", From: "on", To: "off"}}, "v1")
 	for _, want := range []string{"# hacon: overcloud — 2026-03-14 03:04:05 UTC", "**✖ CRITICAL**", "| controller-2 | ○ offline | ↓ off | ✓ fenceable |",
 		"| storage | 172.18.0.10 | → controller-0 |", "- 03:04:05 controller-2 power: on → off"} {
 		if !strings.Contains(md, want) {

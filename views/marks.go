@@ -200,20 +200,12 @@ func SourceMark(s cluster.Source) Mark {
 
 // Overall is the one-word verdict of a cluster (wall mode, export).
 func Overall(c *cluster.Cluster) (Mark, string) {
-	crit, warn := 0, 0
-	for _, a := range c.Alerts {
-		switch a.Severity {
-		case cluster.SevCritical:
-			crit++
-		case cluster.SevWarning:
-			warn++
-		}
-	}
-	counts := fmt.Sprintf("%d critical, %d warning", crit, warn)
+	n := c.Counts()
+	counts := fmt.Sprintf("%d critical, %d warning", n.Critical, n.Warning)
 	switch {
-	case crit > 0:
+	case n.Critical > 0:
 		return Mark{"✖", "CRITICAL", "CRIT", BannerCrit}, counts
-	case warn > 0:
+	case n.Warning > 0:
 		return Mark{"▲", "DEGRADED", "DEGR", BannerWarn}, counts
 	default:
 		return Mark{"✓", "OK", "", BannerOK}, counts

@@ -170,12 +170,7 @@ func (b *bottom) alerts(w, h int) []Line {
 	if h <= 0 {
 		return nil
 	}
-	crit := 0
-	for _, a := range b.c.Alerts {
-		if a.Severity == cluster.SevCritical {
-			crit++
-		}
-	}
+	crit := b.c.Counts().Critical
 	head := fmt.Sprintf("ALERTS %d", len(b.c.Alerts))
 	if crit > 0 {
 		head += fmt.Sprintf(" (%d crit)", crit)

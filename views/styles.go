@@ -83,9 +83,6 @@ func NewStyles(theme string, noColor bool) Styles {
 	return s
 }
 
-// Mono reports whether the theme prints no styling.
-func (s Styles) Mono() bool { return s.Name == ThemeMono }
-
 // split renders a marker and keeps what surrounds it.
 func split(st lipgloss.Style) (string, string) {
 	r := st.Render("\x01")

@@ -5,11 +5,12 @@ import (
 	"strings"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/timeline"
 )
 
 // Timeline lists events newest first (events must already be in that
 // order): time, cluster, subject, what, from → to.
-func Timeline(events []Event, w int) []Line {
+func Timeline(events []timeline.Event, w int) []Line {
 	out := []Line{{S(Title, fmt.Sprintf("TIMELINE %d events", len(events))), S(Dim, " · newest first · kept for this session and appended to the events log")}}
 	if len(events) == 0 {
 		return append(out, Line{S(Dim, "  no change observed yet")})
@@ -20,7 +21,7 @@ func Timeline(events []Event, w int) []Line {
 		if showCluster {
 			l = append(l, S(Dim, e.Cluster), P("  "))
 		}
-		if e.What == ActionEvent {
+		if e.What == timeline.ActionEvent {
 			l = append(l, actionSpans(e, showCluster)...)
 		} else if strings.HasPrefix(e.What, "alert") {
 			m := alertEventMark(e)
@@ -36,7 +37,7 @@ func Timeline(events []Event, w int) []Line {
 	return WrapLines(out, w)
 }
 
-func multiCluster(events []Event) bool {
+func multiCluster(events []timeline.Event) bool {
 	for _, e := range events {
 		if e.Cluster != events[0].Cluster {
 			return true
@@ -45,7 +46,7 @@ func multiCluster(events []Event) bool {
 	return false
 }
 
-func alertEventMark(e Event) Mark {
+func alertEventMark(e timeline.Event) Mark {
 	switch e.What {
 	case "alert cleared":
 		return Mark{"✓", "cleared", "", OK}

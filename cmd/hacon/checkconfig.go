@@ -1,11 +1,10 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 
-	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/internal/app"
 )
 
 // cmdCheckConfig prints every problem of a config at once; exit 0 valid, 1 invalid.
@@ -15,7 +14,7 @@ func cmdCheckConfig(args []string, stdout, stderr io.Writer) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	cfg, err := loadConfig(*path)
+	cfg, err := app.LoadConfig(*path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
@@ -26,20 +25,4 @@ func cmdCheckConfig(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s: valid (%d clusters, %d controllers)\n", cfg.File, len(cfg.Clusters), n)
 	return 0
-}
-
-func loadConfig(flagPath string) (*config.Config, error) {
-	path, err := config.Locate(flagPath)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load(path)
-	if err != nil {
-		var ps config.Problems
-		if errors.As(err, &ps) {
-			return nil, fmt.Errorf("%s: %d problem(s):\n%w", path, len(ps), err)
-		}
-		return nil, err
-	}
-	return cfg, nil
 }

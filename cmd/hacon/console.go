@@ -2,15 +2,14 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/prometheus/common/version"
 
-	"github.com/hacon/hacon/actions"
-	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/internal/app"
 	"github.com/hacon/hacon/tui"
 	"github.com/hacon/hacon/views"
 )
@@ -26,6 +25,7 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 	wall := fs.Bool("wall", false, "read-only wall display for a NOC screen")
 	theme := fs.String("theme", "dark", "dark, light, high-contrast or mono (NO_COLOR forces mono)")
 	rotate := fs.Duration("rotate", 15*time.Second, "wall mode: switch clusters this often")
+	logPath := logFlag(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -33,40 +33,31 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 		fmt.Fprintf(stderr, "hacon: unknown theme %q (have %v)\n", *theme, views.Themes)
 		return 2
 	}
-	src, err := newSources(path, useDemo)
+	log, logFile, err := app.OpenLog(*logPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "hacon: debug log:", err)
+		return 1
+	}
+	defer logFile.Close()
+	a, err := app.New(app.Options{ConfigPath: path, Demo: useDemo, ReadOnly: *readOnly || *wall, Log: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "hacon:", err)
 		return 1
 	}
-	defer src.close()
-	// The scheduler outlives a cancelled ctx (SIGHUP from a lost SSH
-	// session) until this function returns: an action still running then
-	// is verified against fresh snapshots before hacon exits.
-	schedCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() { src.sched.Run(schedCtx); close(done) }()
-	defer func() { cancel(); <-done }()
+	defer a.Close()
+	a.Start()
 
-	ro := *readOnly || *wall || src.cfg.ReadOnly
-	ex := newExecutor(src, ro)
 	opts := tui.Options{
-		Source:    src.sched,
-		ReadOnly:  ro,
+		Source:    a.Sched,
+		ReadOnly:  a.ReadOnly,
 		Wall:      *wall,
 		Theme:     *theme,
 		Rotate:    *rotate,
-		EventsLog: src.cfg.EventsLog,
-		Commands:  map[string]tui.Command{},
+		EventsLog: a.Config.EventsLog,
+		Commands:  demoCommands(a),
 		Version:   version.Version,
-		Actions:   ex,
+		Actions:   a.Executor,
 		Flight:    &tui.Flight{},
-	}
-	if src.demo != nil {
-		for _, f := range src.demo.FaultCommands() {
-			f := f
-			opts.Commands[f.Name] = tui.Command{Help: f.Help, Dangerous: true,
-				Run: func(_ context.Context, args []string) (string, error) { return f.Run(args) }}
-		}
 	}
 	err = tui.Run(ctx, opts)
 	// ctrl-c or q must not abandon an action silently: it finishes (or
@@ -79,7 +70,7 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 			fmt.Fprintln(stderr, "hacon:", r)
 		}
 	}
-	ex.Wait()
+	a.Executor.Wait()
 	if err != nil {
 		fmt.Fprintln(stderr, "hacon:", err)
 		return 1
@@ -87,22 +78,23 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 	return 0
 }
 
-// newExecutor wires the action executor to the same runner, BMC pool and
-// scheduler as the probes. The demo previews with its own crm_simulate.
-func newExecutor(src *sources, readOnly bool) *actions.Executor {
-	var local probes.Runner
-	if src.demo != nil {
-		local = src.demo.Runner()
+// logFlag is --log, shared by the subcommands that poll.
+func logFlag(fs *flag.FlagSet) *string {
+	return fs.String("log", "", "append a debug log (failed polls, action steps) to this file (default $"+app.LogEnv+")")
+}
+
+// demoCommands are the demo's fault injections as palette commands; a real
+// config has none.
+func demoCommands(a *app.App) map[string]tui.Command {
+	cmds := map[string]tui.Command{}
+	if a.Demo == nil {
+		return cmds
 	}
-	return actions.New(actions.Options{
-		Config:   src.cfg,
-		ReadOnly: readOnly,
-		Runner:   src.deps.Runner,
-		Local:    local,
-		BMC:      src.bmc,
-		Audit:    actions.NewAuditLog(src.cfg.AuditLog),
-		Source:   src.sched,
-	})
+	for _, f := range a.Demo.FaultCommands() {
+		cmds[f.Name] = tui.Command{Help: f.Help, Dangerous: true,
+			Run: func(_ context.Context, args []string) (string, error) { return f.Run(args) }}
+	}
+	return cmds
 }
 
 func validTheme(t string) bool {
@@ -113,5 +105,3 @@ func validTheme(t string) bool {
 	}
 	return false
 }
-
-var _ = os.Stdout

@@ -29,6 +29,7 @@ Usage:
   hacon version                                           build information
 
 Config lookup: --config, $HACON_CONFIG, $XDG_CONFIG_HOME/hacon/config.yaml, /etc/hacon/config.yaml.
+Debug log: --log FILE or $HACON_LOG (failed polls and action steps; never a secret).
 `
 
 // run dispatches a subcommand and returns the process exit code.
@@ -47,8 +48,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdConsole(ctx, args, true, stdout, stderr)
 	case "status":
 		return cmdStatus(ctx, args, stdout, stderr)
-	case "lab-api":
-		return cmdLabAPI(ctx, args, stdout, stderr)
 	case "check-config":
 		return cmdCheckConfig(args, stdout, stderr)
 	case "version":

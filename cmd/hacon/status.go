@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/internal/app"
 )
 
 // cmdStatus polls every source once and prints the snapshot; the exit code
@@ -19,6 +20,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	path := fs.String("config", "", "config file")
 	useDemo := fs.Bool("demo", false, "poll the embedded demo cluster")
 	output := fs.String("o", "text", "output format: text or json")
+	logPath := logFlag(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -26,15 +28,21 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "hacon status: -o must be text or json, got %q\n", *output)
 		return cluster.ExitUnknown
 	}
-	src, err := newSources(*path, *useDemo)
+	log, logFile, err := app.OpenLog(*logPath)
+	if err != nil {
+		fmt.Fprintf(stderr, "UNKNOWN: debug log: %v\n", err)
+		return cluster.ExitUnknown
+	}
+	defer logFile.Close()
+	a, err := app.New(app.Options{ConfigPath: *path, Demo: *useDemo, Log: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "UNKNOWN: %v\n", err)
 		return cluster.ExitUnknown
 	}
-	defer src.close()
+	defer a.Close()
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	snap := src.sched.PollOnce(ctx)
+	snap := a.Sched.PollOnce(ctx)
 	if *output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -51,17 +59,10 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 func printStatus(w io.Writer, snap *cluster.Snapshot) {
 	code := snap.ExitCode()
 	fmt.Fprintf(w, "HACON %s", cluster.ExitWord(code))
-	for _, c := range snap.Clusters {
-		crit, warn := 0, 0
-		for _, a := range c.Alerts {
-			switch a.Severity {
-			case cluster.SevCritical:
-				crit++
-			case cluster.SevWarning:
-				warn++
-			}
-		}
-		fmt.Fprintf(w, " - %s: %d critical, %d warning", c.Name, crit, warn)
+	for i := range snap.Clusters {
+		c := &snap.Clusters[i]
+		n := c.Counts()
+		fmt.Fprintf(w, " - %s: %d critical, %d warning", c.Name, n.Critical, n.Warning)
 	}
 	fmt.Fprintln(w)
 	for _, c := range snap.Clusters {
@@ -98,15 +99,13 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 			fmt.Fprintf(w, "VIP %s %s on %s\n", v.Name, dash(v.Address), dash(v.Node))
 		}
 		fmt.Fprintln(w)
-		ok := 0
 		for _, s := range c.Sources {
-			if s.OK {
-				ok++
-				continue
+			if !s.OK {
+				fmt.Fprintf(w, "source %-9s %-28s FAIL %s (%s)\n", s.Kind, s.Name, s.Error, dash(s.Address))
 			}
-			fmt.Fprintf(w, "source %-9s %-28s FAIL %s (%s)\n", s.Kind, s.Name, s.Error, dash(s.Address))
 		}
-		fmt.Fprintf(w, "sources: %d of %d ok\n", ok, len(c.Sources))
+		n := c.Counts()
+		fmt.Fprintf(w, "sources: %d of %d ok\n", n.SourcesOK, n.Sources)
 		for _, a := range c.Alerts {
 			fmt.Fprintf(w, "%-8s %s\n", strings.ToUpper(a.Severity.String()), a.Message)
 		}

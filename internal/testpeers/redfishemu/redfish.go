@@ -1,4 +1,9 @@
-package demo
+// Package redfishemu is a Redfish BMC emulator: the demo cluster's BMCs and
+// the peer of the bmc package's tests. It speaks exactly what bmclib's
+// Redfish provider needs for power, and can hang, refuse or fail on demand.
+// It imports nothing of hacon and not testing, since the demo ships in the
+// product binary.
+package redfishemu
 
 import (
 	"crypto/rand"
@@ -17,7 +22,7 @@ import (
 // demo or a test can break one BMC while hacon keeps polling the others.
 type Fault int
 
-// The faults a RedfishBMC can show.
+// The faults a BMC can show.
 const (
 	FaultNone   Fault = iota
 	FaultHang         // accept connections, never answer (until the fault clears or Close)
@@ -44,11 +49,11 @@ type PowerFunc func() bool
 // it to stop a node's services when its BMC powers it off.
 type SetPowerFunc func(on bool)
 
-// RedfishBMC is a minimal Redfish service: exactly the resources bmclib's
+// BMC is a minimal Redfish service: exactly the resources bmclib's
 // gofish provider reads to get and set power (service root, sessions, the
 // Systems collection, one System and its Reset action). It enforces one
 // username/password, both as HTTP basic auth and as session login.
-type RedfishBMC struct {
+type BMC struct {
 	user, pass string
 	power      PowerFunc
 	setPower   SetPowerFunc
@@ -68,11 +73,11 @@ type RedfishBMC struct {
 	requests   int
 }
 
-// NewRedfishBMC returns an emulator that accepts user/pass. power and
+// New returns an emulator that accepts user/pass. power and
 // setPower may be nil: the machine's state is then an internal flag that
 // starts on.
-func NewRedfishBMC(user, pass string, power PowerFunc, setPower SetPowerFunc) *RedfishBMC {
-	b := &RedfishBMC{user: user, pass: pass, power: power, setPower: setPower,
+func New(user, pass string, power PowerFunc, setPower SetPowerFunc) *BMC {
+	b := &BMC{user: user, pass: pass, power: power, setPower: setPower,
 		on: true, release: make(chan struct{}), sessions: map[string]string{}}
 	if (power == nil) != (setPower == nil) {
 		// Half a pair would read one state and write another; keep both internal.
@@ -83,7 +88,7 @@ func NewRedfishBMC(user, pass string, power PowerFunc, setPower SetPowerFunc) *R
 
 // SetCycleDelay makes PowerCycle/ForceRestart power off at once and on again
 // after d, like a real machine (and like ipmi_sim's ~1 s); 0 does both at once.
-func (b *RedfishBMC) SetCycleDelay(d time.Duration) {
+func (b *BMC) SetCycleDelay(d time.Duration) {
 	b.mu.Lock()
 	b.cycleDelay = d
 	b.mu.Unlock()
@@ -91,7 +96,7 @@ func (b *RedfishBMC) SetCycleDelay(d time.Duration) {
 
 // Start listens on 127.0.0.1 (a free port) and serves until Close. It
 // returns host:port; bmclib needs it as "http://127.0.0.1" plus the port.
-func (b *RedfishBMC) Start() (string, error) {
+func (b *BMC) Start() (string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed {
@@ -107,7 +112,7 @@ func (b *RedfishBMC) Start() (string, error) {
 }
 
 // Addr is host:port once started.
-func (b *RedfishBMC) Addr() string {
+func (b *BMC) Addr() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.addr
@@ -115,7 +120,7 @@ func (b *RedfishBMC) Addr() string {
 
 // listenLocked binds addr and serves on it; the serve loop counts as a
 // handler so Close waits for it.
-func (b *RedfishBMC) listenLocked(addr string) error {
+func (b *BMC) listenLocked(addr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("redfish emulator listen %s: %w", addr, err)
@@ -132,7 +137,7 @@ func (b *RedfishBMC) listenLocked(addr string) error {
 
 // SetFault changes the fault mode. Leaving FaultRefuse listens again on the
 // same address; the error says if that address was taken meanwhile.
-func (b *RedfishBMC) SetFault(f Fault) error {
+func (b *BMC) SetFault(f Fault) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.closed || f == b.fault {
@@ -156,7 +161,7 @@ func (b *RedfishBMC) SetFault(f Fault) error {
 }
 
 // Fault returns the current fault mode.
-func (b *RedfishBMC) Fault() Fault {
+func (b *BMC) Fault() Fault {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.fault
@@ -164,7 +169,7 @@ func (b *RedfishBMC) Fault() Fault {
 
 // Close stops serving, frees hung requests and waits for every handler, so
 // no goroutine outlives it.
-func (b *RedfishBMC) Close() {
+func (b *BMC) Close() {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -185,7 +190,7 @@ func (b *RedfishBMC) Close() {
 }
 
 // On reports the machine's power as the BMC sees it.
-func (b *RedfishBMC) On() bool {
+func (b *BMC) On() bool {
 	if b.power != nil {
 		return b.power()
 	}
@@ -196,7 +201,7 @@ func (b *RedfishBMC) On() bool {
 
 // SetOn changes the power (callbacks run outside the lock: they may call
 // back into the emulator).
-func (b *RedfishBMC) SetOn(on bool) {
+func (b *BMC) SetOn(on bool) {
 	if b.setPower != nil {
 		b.setPower(on)
 		return
@@ -207,14 +212,14 @@ func (b *RedfishBMC) SetOn(on bool) {
 }
 
 // Sessions is the number of open Redfish sessions (bmclib should close each).
-func (b *RedfishBMC) Sessions() int {
+func (b *BMC) Sessions() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.sessions)
 }
 
 // Requests counts the requests that reached a handler.
-func (b *RedfishBMC) Requests() int {
+func (b *BMC) Requests() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.requests
@@ -222,7 +227,7 @@ func (b *RedfishBMC) Requests() int {
 
 // enter registers a handler (refused once closed, so Close's Wait never
 // races an Add) and applies the fault mode. ok=false: the request is done.
-func (b *RedfishBMC) enter(w http.ResponseWriter, r *http.Request) (ok bool) {
+func (b *BMC) enter(w http.ResponseWriter, r *http.Request) (ok bool) {
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -259,7 +264,7 @@ func (b *RedfishBMC) enter(w http.ResponseWriter, r *http.Request) (ok bool) {
 }
 
 // authorized accepts a live session token or matching basic-auth credentials.
-func (b *RedfishBMC) authorized(r *http.Request) bool {
+func (b *BMC) authorized(r *http.Request) bool {
 	if tok := r.Header.Get("X-Auth-Token"); tok != "" {
 		b.mu.Lock()
 		_, ok := b.sessions[tok]
@@ -270,14 +275,14 @@ func (b *RedfishBMC) authorized(r *http.Request) bool {
 	return ok && b.credentialsMatch(u, p)
 }
 
-func (b *RedfishBMC) credentialsMatch(u, p string) bool {
+func (b *BMC) credentialsMatch(u, p string) bool {
 	uok := subtle.ConstantTimeCompare([]byte(u), []byte(b.user)) == 1
 	pok := subtle.ConstantTimeCompare([]byte(p), []byte(b.pass)) == 1
 	return uok && pok
 }
 
 // newSession records a session and returns its token and path.
-func (b *RedfishBMC) newSession() (token, path string) {
+func (b *BMC) newSession() (token, path string) {
 	var raw [16]byte
 	_, _ = rand.Read(raw[:])
 	token = hex.EncodeToString(raw[:])
@@ -290,7 +295,7 @@ func (b *RedfishBMC) newSession() (token, path string) {
 }
 
 // dropSession deletes the session at path; it reports whether it existed.
-func (b *RedfishBMC) dropSession(path string) bool {
+func (b *BMC) dropSession(path string) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for tok, p := range b.sessions {
@@ -303,7 +308,7 @@ func (b *RedfishBMC) dropSession(path string) bool {
 }
 
 // sessionExists reports whether a session lives at path.
-func (b *RedfishBMC) sessionExists(path string) bool {
+func (b *BMC) sessionExists(path string) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for _, p := range b.sessions {
@@ -315,7 +320,7 @@ func (b *RedfishBMC) sessionExists(path string) bool {
 }
 
 // cycle powers off now and on after the cycle delay (or at once).
-func (b *RedfishBMC) cycle() {
+func (b *BMC) cycle() {
 	b.SetOn(false)
 	b.mu.Lock()
 	d := b.cycleDelay

@@ -1,4 +1,8 @@
-package views
+// Package timeline is what changed and when: Diff turns two snapshots
+// into Events, and Log appends them to the events log. The console keeps
+// the events of a session and views renders them; neither belongs to
+// rendering, so they live here.
+package timeline
 
 import (
 	"regexp"
@@ -6,6 +10,10 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 )
+
+// ActionEvent is the What of events that record an operator action
+// (executed or refused).
+const ActionEvent = "action"
 
 // Event is one observed state change.
 type Event struct {
@@ -22,6 +30,13 @@ func (e Event) String() string {
 	return e.Time.UTC().Format(time.RFC3339) + " " + e.Cluster + " " + e.Subject + " " + e.What + ": " + orDash(e.From) + " → " + orDash(e.To)
 }
 
+// CellWords names what the console shows in one cluster's matrix cells:
+// the Pacemaker role, HAProxy status and endpoint verdict of a service on a
+// node, as words. Diff compares these words rather than the raw data, so
+// an event is recorded exactly when the screen changes. The words belong to
+// rendering: views.CellWords is the one implementation.
+type CellWords func(c *cluster.Cluster) func(svc *cluster.Service, cell *cluster.Cell) (role, lb, ep string)
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -34,7 +49,7 @@ func orDash(s string) string {
 // verdict, VIP holders, source health, and alerts appearing or clearing.
 // Only words are compared (never ages or latencies), so a steady cluster
 // yields nothing however often it is polled.
-func Diff(prev, next cluster.Snapshot) []Event {
+func Diff(prev, next cluster.Snapshot, words CellWords) []Event {
 	var out []Event
 	for i := range next.Clusters {
 		nc := &next.Clusters[i]
@@ -44,7 +59,7 @@ func Diff(prev, next cluster.Snapshot) []Event {
 		}
 		d := differ{t: next.Taken, cluster: nc.Name}
 		d.nodes(pc, nc)
-		d.services(pc, nc)
+		d.services(pc, nc, words)
 		d.vips(pc, nc)
 		d.sources(pc, nc)
 		d.alerts(pc, nc)
@@ -85,8 +100,8 @@ func nodeWord(n cluster.Node) string {
 	return n.PcmkState()
 }
 
-func (d *differ) services(pc, nc *cluster.Cluster) {
-	pix, nix := newIndex(pc), newIndex(nc)
+func (d *differ) services(pc, nc *cluster.Cluster, words CellWords) {
+	pw, nw := words(pc), words(nc)
 	for si := range nc.Services {
 		ns := &nc.Services[si]
 		ps := pc.Service(ns.Name)
@@ -99,11 +114,12 @@ func (d *differ) services(pc, nc *cluster.Cluster) {
 			if pcell == nil {
 				continue
 			}
-			pv, nv := resolveCell(ps, pcell, pix), resolveCell(ns, ncell, nix)
+			prole, plb, pep := pw(ps, pcell)
+			nrole, nlb, nep := nw(ns, ncell)
 			subject := ns.Name + "@" + ncell.Node
-			d.add(subject, "role", pv.role.Word, nv.role.Word)
-			d.add(subject, "haproxy", pv.lb.Word, nv.lb.Word)
-			d.add(subject, "endpoint", pv.ep.Word, nv.ep.Word)
+			d.add(subject, "role", prole, nrole)
+			d.add(subject, "haproxy", plb, nlb)
+			d.add(subject, "endpoint", pep, nep)
 		}
 	}
 }
@@ -139,7 +155,7 @@ func (d *differ) sources(pc, nc *cluster.Cluster) {
 			to = "failing (" + s.Error + ")"
 		}
 		if from != to {
-			d.add(sourceName(s), "source", from, to)
+			d.add(string(s.Kind)+"/"+s.Name, "source", from, to)
 		}
 	}
 }
@@ -182,4 +198,18 @@ func (d *differ) alerts(pc, nc *cluster.Cluster) {
 			d.add(a.Subject, "alert cleared", a.Message, "cleared")
 		}
 	}
+}
+
+// cellFor finds a service's cell on a node; cells follow controller order,
+// so the position is tried first.
+func cellFor(svc *cluster.Service, node string, pos int) *cluster.Cell {
+	if pos < len(svc.Cells) && svc.Cells[pos].Node == node {
+		return &svc.Cells[pos]
+	}
+	for i := range svc.Cells {
+		if svc.Cells[i].Node == node {
+			return &svc.Cells[i]
+		}
+	}
+	return nil
 }

@@ -1,4 +1,4 @@
-package demo
+package redfishemu
 
 import (
 	"encoding/json"
@@ -22,7 +22,7 @@ var resetTypes = []string{"On", "ForceOn", "ForceOff", "GracefulShutdown",
 	"GracefulRestart", "ForceRestart", "PowerCycle", "Nmi"}
 
 // routes maps exactly the requests bmclib makes; anything else is a 404.
-func (b *RedfishBMC) routes() http.Handler {
+func (b *BMC) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /redfish/v1/{$}", b.serviceRoot)
 	mux.HandleFunc("GET /redfish/v1", b.serviceRoot)
@@ -42,7 +42,7 @@ func (b *RedfishBMC) routes() http.Handler {
 }
 
 // authed wraps a handler with the credential check.
-func (b *RedfishBMC) authed(h http.HandlerFunc) http.HandlerFunc {
+func (b *BMC) authed(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !b.authorized(r) {
 			w.Header().Set("WWW-Authenticate", `Basic realm="hacon demo BMC"`)
@@ -54,7 +54,7 @@ func (b *RedfishBMC) authed(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // serviceRoot is public, as Redfish requires: clients read it before login.
-func (b *RedfishBMC) serviceRoot(w http.ResponseWriter, _ *http.Request) {
+func (b *BMC) serviceRoot(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"@odata.type":    "#ServiceRoot.v1_5_0.ServiceRoot",
 		"@odata.id":      rootPath,
@@ -67,7 +67,7 @@ func (b *RedfishBMC) serviceRoot(w http.ResponseWriter, _ *http.Request) {
 	})
 }
 
-func (b *RedfishBMC) login(w http.ResponseWriter, r *http.Request) {
+func (b *BMC) login(w http.ResponseWriter, r *http.Request) {
 	var body struct{ UserName, Password string }
 	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&body); err != nil {
 		writeRedfishError(w, http.StatusBadRequest, "Base.1.0.MalformedJSON", "session request is not JSON")
@@ -86,7 +86,7 @@ func (b *RedfishBMC) login(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func (b *RedfishBMC) getSession(w http.ResponseWriter, r *http.Request) {
+func (b *BMC) getSession(w http.ResponseWriter, r *http.Request) {
 	path := sessionsPath + "/" + r.PathValue("id")
 	if !b.sessionExists(path) {
 		writeRedfishError(w, http.StatusNotFound, "Base.1.0.ResourceMissingAtURI", "no such session")
@@ -95,7 +95,7 @@ func (b *RedfishBMC) getSession(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"@odata.id": path, "Id": r.PathValue("id"), "Name": "User Session"})
 }
 
-func (b *RedfishBMC) logout(w http.ResponseWriter, r *http.Request) {
+func (b *BMC) logout(w http.ResponseWriter, r *http.Request) {
 	if !b.dropSession(sessionsPath + "/" + r.PathValue("id")) {
 		writeRedfishError(w, http.StatusNotFound, "Base.1.0.ResourceMissingAtURI", "no such session")
 		return
@@ -103,7 +103,7 @@ func (b *RedfishBMC) logout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (b *RedfishBMC) systems(w http.ResponseWriter, _ *http.Request) {
+func (b *BMC) systems(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
 		"@odata.type":         "#ComputerSystemCollection.ComputerSystemCollection",
 		"@odata.id":           systemsPath,
@@ -113,7 +113,7 @@ func (b *RedfishBMC) systems(w http.ResponseWriter, _ *http.Request) {
 	})
 }
 
-func (b *RedfishBMC) system(w http.ResponseWriter, _ *http.Request) {
+func (b *BMC) system(w http.ResponseWriter, _ *http.Request) {
 	state := "Off"
 	if b.On() {
 		state = "On"
@@ -133,7 +133,7 @@ func (b *RedfishBMC) system(w http.ResponseWriter, _ *http.Request) {
 }
 
 // reset applies a ResetType the way a server's BMC would.
-func (b *RedfishBMC) reset(w http.ResponseWriter, r *http.Request) {
+func (b *BMC) reset(w http.ResponseWriter, r *http.Request) {
 	var body struct{ ResetType string }
 	if err := json.NewDecoder(io.LimitReader(r.Body, 4096)).Decode(&body); err != nil {
 		writeRedfishError(w, http.StatusBadRequest, "Base.1.0.MalformedJSON", "reset request is not JSON")

@@ -1,4 +1,4 @@
-package demo
+package demo_test
 
 import (
 	"context"
@@ -6,21 +6,18 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/bmc"
-	"github.com/hacon/hacon/config"
-	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/demo"
 )
-
-func demoBMCPoller(cfg *config.Config) probes.BMCPoller { return bmc.NewPool() }
 
 // powerOff powers a node off the way an operator would: through its BMC,
 // over bmclib's Redfish provider.
-func powerOff(t *testing.T, d *Cluster, node string) {
+func powerOff(t *testing.T, d *demo.Cluster, node string) {
 	t.Helper()
 	cfg := d.Config()
 	ctl, _ := cfg.Clusters[0].Controller(node)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	res, err := bmc.NewPool().SetPower(ctx, ClusterName, ctl, bmc.ActionOff)
+	res, err := bmc.NewPool().SetPower(ctx, demo.ClusterName, ctl, bmc.ActionOff)
 	if err != nil || !res.Confirmed {
 		t.Fatalf("power off %s through its BMC: %+v %v", node, res, err)
 	}

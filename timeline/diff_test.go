@@ -1,4 +1,4 @@
-package views
+package timeline_test
 
 import (
 	"strings"
@@ -6,10 +6,24 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/timeline"
+	"github.com/hacon/hacon/views"
 	"github.com/hacon/hacon/views/fixture"
 )
 
-func eventStrings(evs []Event) string {
+// diff compares as the console does, in the words views shows.
+func diff(prev, next cluster.Snapshot) []timeline.Event {
+	return timeline.Diff(prev, next, views.CellWords)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func eventStrings(evs []timeline.Event) string {
 	var b strings.Builder
 	for _, e := range evs {
 		b.WriteString(e.Subject + " " + e.What + ": " + orDash(e.From) + " → " + orDash(e.To) + "\n")
@@ -26,7 +40,7 @@ func TestDiffSteadyIsQuiet(t *testing.T) {
 	for i := range b.Clusters[0].Endpoints {
 		b.Clusters[0].Endpoints[i].Latency *= 3
 	}
-	if evs := Diff(a, b); len(evs) != 0 {
+	if evs := diff(a, b); len(evs) != 0 {
 		t.Fatalf("steady cluster produced events:\n%s", eventStrings(evs))
 	}
 }
@@ -34,7 +48,7 @@ func TestDiffSteadyIsQuiet(t *testing.T) {
 func TestDiffDegraded(t *testing.T) {
 	next := fixture.Degraded()
 	next.Taken = fixture.Taken.Add(10 * time.Second)
-	evs := Diff(fixture.Healthy(), next)
+	evs := diff(fixture.Healthy(), next)
 	got := eventStrings(evs)
 	for _, want := range []string{
 		"keystone@controller-1 haproxy: UP → DOWN",
@@ -55,7 +69,7 @@ func TestDiffDegraded(t *testing.T) {
 		}
 	}
 	// And back: the alert clears, the cell recovers.
-	back := eventStrings(Diff(next, fixture.Healthy()))
+	back := eventStrings(diff(next, fixture.Healthy()))
 	for _, want := range []string{"keystone@controller-1 haproxy: DOWN → UP", "alert cleared: keystone: 2 of 3"} {
 		if !strings.Contains(back, want) {
 			t.Errorf("missing %q in:\n%s", want, back)
@@ -64,7 +78,7 @@ func TestDiffDegraded(t *testing.T) {
 }
 
 func TestDiffFencedAndStale(t *testing.T) {
-	got := eventStrings(Diff(fixture.Healthy(), fixture.Fenced()))
+	got := eventStrings(diff(fixture.Healthy(), fixture.Fenced()))
 	for _, want := range []string{
 		"controller-2 pacemaker: online → offline",
 		"controller-2 power: on → off",
@@ -76,7 +90,7 @@ func TestDiffFencedAndStale(t *testing.T) {
 			t.Errorf("missing %q in:\n%s", want, got)
 		}
 	}
-	stale := eventStrings(Diff(fixture.Healthy(), fixture.StaleSource()))
+	stale := eventStrings(diff(fixture.Healthy(), fixture.StaleSource()))
 	for _, want := range []string{"controller-0 pacemaker: online → stale", "keystone@controller-0 role: Started → stale", "VIP public node: controller-0 → stale"} {
 		if !strings.Contains(stale, want) {
 			t.Errorf("missing %q in:\n%s", want, stale)
@@ -87,7 +101,7 @@ func TestDiffFencedAndStale(t *testing.T) {
 func TestDiffIgnoresNumbersInAlerts(t *testing.T) {
 	a := cluster.Snapshot{Clusters: []cluster.Cluster{{Name: "x", Alerts: []cluster.Alert{{Subject: "s", Message: "HAProxy failing (last answer 12s ago)"}}}}}
 	b := cluster.Snapshot{Clusters: []cluster.Cluster{{Name: "x", Alerts: []cluster.Alert{{Subject: "s", Message: "HAProxy failing (last answer 13s ago)"}}}}}
-	if evs := Diff(a, b); len(evs) != 0 {
+	if evs := diff(a, b); len(evs) != 0 {
 		t.Fatalf("an alert whose age moved was reported as new:\n%s", eventStrings(evs))
 	}
 }
@@ -97,17 +111,17 @@ func TestDiffNewClusterAndNotPolled(t *testing.T) {
 	for i := range prev.Clusters[0].Sources {
 		prev.Clusters[0].Sources[i].OK, prev.Clusters[0].Sources[i].Error = false, "not polled yet"
 	}
-	got := eventStrings(Diff(prev, fixture.Healthy()))
+	got := eventStrings(diff(prev, fixture.Healthy()))
 	if strings.Contains(got, "source") {
 		t.Errorf("a first answer is not a change:\n%s", got)
 	}
-	if evs := Diff(cluster.Snapshot{}, fixture.Healthy()); len(evs) != 0 {
+	if evs := diff(cluster.Snapshot{}, fixture.Healthy()); len(evs) != 0 {
 		t.Errorf("a cluster without a previous state produced %d events", len(evs))
 	}
 }
 
 func TestEventString(t *testing.T) {
-	e := Event{Time: fixture.Taken, Cluster: "oc", Subject: "controller-1", What: "power", From: "on", To: "off"}
+	e := timeline.Event{Time: fixture.Taken, Cluster: "oc", Subject: "controller-1", What: "power", From: "on", To: "off"}
 	if got, want := e.String(), "2026-03-14T03:04:05Z oc controller-1 power: on → off"; got != want {
 		t.Errorf("got %q want %q", got, want)
 	}

@@ -1,4 +1,4 @@
-package demo
+package redfishemu
 
 import (
 	"context"
@@ -62,9 +62,9 @@ func (c *rfClient) must(method, path, auth, body string, want int) (*http.Respon
 	return resp, m
 }
 
-func startRF(t *testing.T, power PowerFunc, set SetPowerFunc) (*RedfishBMC, string) {
+func startRF(t *testing.T, power PowerFunc, set SetPowerFunc) (*BMC, string) {
 	t.Helper()
-	b := NewRedfishBMC("admin", "rf-pass", power, set)
+	b := New("admin", "rf-pass", power, set)
 	addr, err := b.Start()
 	if err != nil {
 		t.Fatal(err)
@@ -219,7 +219,7 @@ func TestRedfishEmulatorFaults(t *testing.T) {
 // Close must free hung requests and leave no goroutine behind.
 func TestRedfishEmulatorCloseLeaksNothing(t *testing.T) {
 	before := runtime.NumGoroutine()
-	b := NewRedfishBMC("admin", "rf-pass", nil, nil)
+	b := New("admin", "rf-pass", nil, nil)
 	addr, err := b.Start()
 	if err != nil {
 		t.Fatal(err)
