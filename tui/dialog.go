@@ -38,9 +38,9 @@ var confirmDelay = 400 * time.Millisecond
 // view is the dialog's content at width w.
 func (m Model) dialogView() views.Dialog {
 	if m.dlg.kind == dlgResult {
-		return views.ResultDialog(m.dlg.result, m.w)
+		return views.ResultDialog(outcomeView(m.dlg.result), m.w)
 	}
-	return views.PreviewDialog(m.dlg.preview, m.dlg.st, m.w)
+	return views.PreviewDialog(previewView(m.dlg.preview), m.dlg.st, m.w)
 }
 
 // dialogKey answers the dialog. esc cancels at any stage: nothing runs
