@@ -40,7 +40,7 @@ type (
 )
 
 func isActionVerb(name string) bool {
-	_, ok := actions.Usage[actions.Kind(name)]
+	_, ok := actions.LookupVerb(name)
 	return ok
 }
 

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/actions"
 )
 
 // inputKey edits the open prompt (filter or palette).
@@ -52,8 +54,8 @@ func (m Model) commandNames() []string {
 		names = append(names, n)
 	}
 	if m.opts.Actions != nil {
-		for _, k := range actionOrder {
-			names = append(names, string(k))
+		for _, v := range actions.Verbs() {
+			names = append(names, string(v.Kind))
 		}
 	}
 	sort.Strings(names)

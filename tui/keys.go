@@ -34,18 +34,25 @@ type KeyMap struct {
 	Quit, ForceQuit          Binding
 	Result                   Binding
 
-	// Operator actions on the cursor's target: each pre-fills the palette
-	// with the full command (k9s style), so keys and typed commands share
-	// one path through preview and confirmation.
-	Move, Ban, Clear, Drain, Ready, Maint Binding // service cell
-	VIP                                   Binding // VIP panel
-	Standby, Unstandby, Fence, Power      Binding // node strip or the cell's column
+	// Operator actions on the cursor's target, one per verb of the verb
+	// table that has a key: each pre-fills the palette with the full
+	// command (k9s style), so keys and typed commands share one path
+	// through preview and confirmation.
+	Actions []Binding
 }
 
-func act(k string, verb actions.Kind, desc string) Binding {
-	b := bind([]string{k}, k, desc)
-	b.Dangerous, b.Action = true, verb
-	return b
+// actionBindings are the verb table's action keys, in its order.
+func actionBindings() []Binding {
+	var out []Binding
+	for _, v := range actions.Verbs() {
+		if v.Key == "" {
+			continue
+		}
+		b := bind([]string{v.Key}, v.Key, v.KeyHelp)
+		b.Dangerous, b.Action = true, v.Kind
+		out = append(out, b)
+	}
+	return out
 }
 
 func bind(keys []string, helpKey, desc string) Binding {
@@ -78,17 +85,7 @@ func DefaultKeyMap() KeyMap {
 		Quit:        bind([]string{"q"}, "q", "quit"),
 		ForceQuit:   bind([]string{"ctrl+c"}, "ctrl+c", "quit (twice when a prompt or dialog is open)"),
 		Result:      bind([]string{"R"}, "R", "result of the last action, host by host"),
-		Move:        act("m", actions.Move, "move the service's resource to the cell's node"),
-		Ban:         act("b", actions.Ban, "ban the service's resource from the cell's node"),
-		Clear:       act("c", actions.Clear, "clear move/ban constraints of the service's resource"),
-		Drain:       act("d", actions.Drain, "drain the cell's server in every HAProxy"),
-		Ready:       act("r", actions.Ready, "set the cell's server ready in every HAProxy"),
-		Maint:       act("M", actions.Maint, "put the cell's server in maintenance in every HAProxy"),
-		VIP:         act("v", actions.MoveVIP, "move the VIP under the cursor (:vip NAME NODE)"),
-		Standby:     act("s", actions.Standby, "put the node in standby"),
-		Unstandby:   act("u", actions.Unstandby, "take the node out of standby"),
-		Fence:       act("F", actions.Fence, "fence the node through Pacemaker (type its name)"),
-		Power:       act("P", actions.Power, "power the node on/off/cycle through its BMC"),
+		Actions:     actionBindings(),
 	}
 	k.Quit.Wall, k.ForceQuit.Wall, k.Help.Wall = true, true, true
 	return k
@@ -103,7 +100,7 @@ func (k KeyMap) All() []Binding {
 
 // Acts lists the action bindings in help order.
 func (k KeyMap) Acts() []Binding {
-	return []Binding{k.Move, k.Ban, k.Clear, k.Drain, k.Ready, k.Maint, k.VIP, k.Standby, k.Unstandby, k.Fence, k.Power}
+	return k.Actions
 }
 
 // builtins are the palette's own commands, with their help.
