@@ -23,8 +23,8 @@ func (m Model) actionBinding(k tea.KeyPressMsg) (Binding, bool) {
 // actionKey pre-fills the palette with the full command for the cursor's
 // target; enter then plans it like a typed command (one path for both).
 // In read-only mode it is refused and recorded before anything else.
-func (m Model) actionKey(b Binding) (tea.Model, tea.Cmd) {
-	line, err := m.actionLine(b.Action)
+func (m Model) actionKey(b Binding, t target) (tea.Model, tea.Cmd) {
+	line, err := m.actionLine(b.Action, t)
 	if m.readOnly() {
 		if line == "" {
 			line = b.Help().Key + " (" + string(b.Action) + ")"
@@ -37,47 +37,7 @@ func (m Model) actionKey(b Binding) (tea.Model, tea.Cmd) {
 	case err != "":
 		return m.flash(b.Help().Key+": "+err, true), nil
 	}
-	m.input, m.text = inputPalette, strings.TrimPrefix(line, ":")
-	return m, nil
-}
-
-// cursorTarget is what the cursor points at on the current screen: a
-// service and node (a matrix cell), a node, or a VIP.
-func (m Model) cursorTarget(c *cluster.Cluster) (svc *cluster.Service, node string, vip *cluster.VIP) {
-	switch m.screen {
-	case scrService:
-		return c.Service(m.detail), m.focus, nil
-	case scrNode:
-		return nil, m.detail, nil
-	case scrOverview:
-	default:
-		return nil, "", nil
-	}
-	st := m.ov
-	svcs, ctrls := views.Filtered(c, st.Filter)
-	if st.Col < len(ctrls) {
-		node = c.Nodes[ctrls[st.Col]].Name
-	}
-	switch st.Focus {
-	case views.PanelServices:
-		if st.Row < len(svcs) {
-			svc = &c.Services[svcs[st.Row]]
-		}
-	case views.PanelVIPs:
-		if st.VIP < len(c.VIPs) {
-			return nil, "", &c.VIPs[st.VIP]
-		}
-		node = ""
-	case views.PanelAlerts:
-		node = ""
-		if st.Alert < len(c.Alerts) {
-			svc = c.Service(c.Alerts[st.Alert].Subject)
-			if n := c.Node(c.Alerts[st.Alert].Subject); n != nil {
-				node = n.Name
-			}
-		}
-	}
-	return svc, node, nil
+	return m.openPrompt(inputPalette, strings.TrimPrefix(line, ":")), nil
 }
 
 // cursorWhere says where the cursor must be for an action key whose first
@@ -105,18 +65,17 @@ func cursorHolds(k actions.ArgKind, svc *cluster.Service, node string, vip *clus
 	return false
 }
 
-// actionLine is the palette command an action key pre-fills, or why the
-// cursor is not on a fitting target. The key fills the verb's first
+// actionLine is the palette command an action key pre-fills for the
+// screen's cursor target, or why the cursor is not on a fitting one. The key fills the verb's first
 // KeyFills arguments from the cursor; a trailing space leaves the cursor
 // where the operator types the rest (a VIP's node, a power state).
-func (m Model) actionLine(k actions.Kind) (line, why string) {
-	c := m.current()
-	if c == nil {
+func (m Model) actionLine(k actions.Kind, t target) (line, why string) {
+	if m.current() == nil {
 		return "", "no cluster data yet"
 	}
 	v, _ := actions.LookupVerb(string(k))
 	filled := v.Args[:min(v.KeyFills, len(v.Args))]
-	svc, node, vip := m.cursorTarget(c)
+	svc, node, vip := t.svc, t.node, t.vip
 	for _, a := range filled { // where the cursor is, before what it holds
 		if !cursorHolds(a.Kind, svc, node, vip) {
 			return "", cursorWhere(filled[0].Kind)

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hacon/hacon/actions"
@@ -27,13 +28,8 @@ type dialog struct {
 	st      views.DialogState
 	conf    actions.Confirmation // what was answered so far
 	scroll  int
-	opened  time.Time // consent keys count only after confirmDelay
+	opened  time.Time // consent keys count only after Options.ConfirmDelay
 }
-
-// confirmDelay is how long after a preview opens its consent keys are
-// ignored: a key typed ahead for something else must not confirm an action
-// the operator has not seen.
-var confirmDelay = 400 * time.Millisecond
 
 // view is the dialog's content at width w.
 func (m Model) dialogView() views.Dialog {
@@ -46,7 +42,8 @@ func (m Model) dialogView() views.Dialog {
 // dialogKey answers the dialog. esc cancels at any stage: nothing runs
 // and nothing is audited. Scrolling works at every stage.
 func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if k.String() == "esc" {
+	dk := m.keys.Dialog
+	if key.Matches(k, dk.Cancel) {
 		if m.dlg.kind != dlgPreview {
 			m.dlg = dialog{}
 			return m, nil
@@ -73,17 +70,17 @@ func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.dlg.kind != dlgPreview {
 		return m, nil
 	}
-	if time.Since(m.dlg.opened) < confirmDelay {
+	if m.opts.Clock().Sub(m.dlg.opened) < m.opts.ConfirmDelay {
 		return m.flash("read the preview first: keys are ignored for a moment after it opens", true), nil
 	}
 	switch m.dlg.st.Stage {
 	case views.StageConfirm:
-		if k.String() == "y" {
+		if key.Matches(k, dk.Confirm) {
 			m.dlg.conf.Confirmed = true
 			return m.nextStage()
 		}
 	case views.StageForce:
-		if k.String() == "f" {
+		if key.Matches(k, dk.Force) {
 			m.dlg.conf.Force = true
 			return m.nextStage()
 		}
@@ -104,13 +101,13 @@ func (m Model) typing() bool {
 // typeKey edits the typed answer; enter checks it. y alone never
 // confirms a stage that asks for a typed name.
 func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
-	d := &m.dlg
+	d, dk := &m.dlg, m.keys.Dialog
 	want := "yes"
 	if d.st.Stage == views.StageConfirm {
 		want = d.preview.TypeToConfirm
 	}
-	switch k.String() {
-	case "enter":
+	switch {
+	case key.Matches(k, dk.Submit):
 		switch d.st.Input {
 		case want:
 		case "":
@@ -128,12 +125,12 @@ func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		}
 		mm, cmd := m.nextStage()
 		return mm.(Model), cmd, true
-	case "backspace", "ctrl+h":
+	case key.Matches(k, dk.Erase):
 		if r := []rune(d.st.Input); len(r) > 0 {
 			d.st.Input = string(r[:len(r)-1])
 		}
 		return m, nil, true
-	case "ctrl+u":
+	case key.Matches(k, dk.Clear):
 		d.st.Input = ""
 		return m, nil, true
 	}
@@ -169,18 +166,18 @@ func (m Model) nextStage() (tea.Model, tea.Cmd) {
 
 // dialogScroll scrolls a long preview; j/k only when nothing is typed.
 func (m Model) dialogScroll(k tea.KeyPressMsg) (Model, bool) {
-	km := m.keys
+	km, dk := m.keys, m.keys.Dialog
 	h := m.bodyHeight()
 	page := max(1, h-4)
 	s := m.dlg.scroll
 	switch {
-	case k.String() == "up" || (!m.typing() && matches(k, km.Up)):
+	case key.Matches(k, dk.Up) || (!m.typing() && matches(k, km.Up)):
 		s--
-	case k.String() == "down" || (!m.typing() && matches(k, km.Down)):
+	case key.Matches(k, dk.Down) || (!m.typing() && matches(k, km.Down)):
 		s++
-	case k.String() == "pgup":
+	case key.Matches(k, dk.PageUp):
 		s -= page
-	case k.String() == "pgdown":
+	case key.Matches(k, dk.PageDown):
 		s += page
 	default:
 		return m, false

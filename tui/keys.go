@@ -15,6 +15,7 @@ import (
 // Dangerous bindings in read-only mode, so neither can drift.
 type Binding struct {
 	key.Binding
+	Hint      string // the footer's one-word label, where a screen hints it
 	Dangerous bool
 	Wall      bool         // accepted in wall mode (only quit and help)
 	Action    actions.Kind // the palette verb an action key pre-fills; "" otherwise
@@ -39,6 +40,9 @@ type KeyMap struct {
 	// command (k9s style), so keys and typed commands share one path
 	// through preview and confirmation.
 	Actions []Binding
+
+	Prompt PromptKeyMap // the filter and palette prompt
+	Dialog DialogKeyMap // the action dialog
 }
 
 // actionBindings are the verb table's action keys, in its order.
@@ -86,8 +90,14 @@ func DefaultKeyMap() KeyMap {
 		ForceQuit:   bind([]string{"ctrl+c"}, "ctrl+c", "quit (twice when a prompt or dialog is open)"),
 		Result:      bind([]string{"R"}, "R", "result of the last action, host by host"),
 		Actions:     actionBindings(),
+		Prompt:      defaultPromptKeys(),
+		Dialog:      defaultDialogKeys(),
 	}
 	k.Quit.Wall, k.ForceQuit.Wall, k.Help.Wall = true, true, true
+	// The footer's one-word labels, for the screens that hint these keys.
+	k.Help.Hint, k.NextCluster.Hint, k.NextPanel.Hint, k.Enter.Hint = "help", "cluster", "panel", "detail"
+	k.Filter.Hint, k.Palette.Hint, k.Timeline.Hint, k.HAProxy.Hint = "filter", "cmd", "timeline", "haproxy"
+	k.Export.Hint, k.Quit.Hint, k.Back.Hint, k.Down.Hint, k.PageDown.Hint = "export", "quit", "back", "scroll", "page"
 	return k
 }
 
@@ -145,32 +155,4 @@ func (m *Model) helpSections() []views.HelpSection {
 		cmds.Entries = append(cmds.Entries, e)
 	}
 	return append(append([]views.HelpSection{keys}, m.actionHelp()...), cmds)
-}
-
-// hints are the footer's key hints for the current screen: the bindings'
-// own key names with a one-word label.
-func (m *Model) hints() []views.Hint {
-	k := m.keys
-	type h struct {
-		b     Binding
-		label string
-	}
-	var hs []h
-	switch {
-	case m.dlg.kind != dlgNone:
-		return []views.Hint{{Key: "esc", Desc: "cancel"}, {Key: "↑↓", Desc: "scroll"}, {Key: "ctrl+c ×2", Desc: "quit"}}
-	case m.screen == scrOverview:
-		hs = []h{{k.Help, "help"}, {k.NextPanel, "panel"}, {k.Enter, "detail"}, {k.Filter, "filter"},
-			{k.Palette, "cmd"}, {k.Timeline, "timeline"}, {k.HAProxy, "haproxy"}, {k.Export, "export"}, {k.Quit, "quit"}}
-		if len(m.snap.Clusters) > 1 {
-			hs = append([]h{hs[0], {k.NextCluster, "cluster"}}, hs[1:]...)
-		}
-	default:
-		hs = []h{{k.Back, "back"}, {k.Down, "scroll"}, {k.PageDown, "page"}, {k.Help, "help"}, {k.Quit, "quit"}}
-	}
-	out := make([]views.Hint, len(hs))
-	for i, x := range hs {
-		out[i] = views.Hint{Key: x.b.Help().Key, Desc: x.label}
-	}
-	return out
 }
