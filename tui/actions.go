@@ -94,7 +94,7 @@ func (m Model) onPlanned(msg planDoneMsg) Model {
 		// would take the next keystroke ("y" of "standby") as consent.
 		return m.flash("preview of "+msg.line+" not shown because you were typing: run it again", true)
 	}
-	m.dlg = dialog{kind: dlgPreview, preview: msg.p, opened: m.opts.Clock()}
+	m.dlg = dialog{kind: dlgPreview, preview: msg.p, opened: m.opts.Clock(), answer: m.newAnswer()}
 	return m
 }
 

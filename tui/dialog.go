@@ -25,7 +25,8 @@ type dialog struct {
 	kind    dialogKind
 	preview *actions.Preview
 	result  actions.Outcome
-	st      views.DialogState
+	st      views.DialogState    // st.Input mirrors answer, for the view
+	answer  lineEditor           // the typed node name or "yes"
 	conf    actions.Confirmation // what was answered so far
 	scroll  int
 	opened  time.Time // consent keys count only after Options.ConfirmDelay
@@ -115,7 +116,7 @@ func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 			return m, nil, true
 		default:
 			d.st.Error = "“" + d.st.Input + "” is not " + want + ": nothing was run"
-			d.st.Input = ""
+			d.setAnswer("")
 			return m, nil, true
 		}
 		if d.st.Stage == views.StageConfirm {
@@ -125,13 +126,8 @@ func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		}
 		mm, cmd := m.nextStage()
 		return mm.(Model), cmd, true
-	case key.Matches(k, dk.Erase):
-		if r := []rune(d.st.Input); len(r) > 0 {
-			d.st.Input = string(r[:len(r)-1])
-		}
-		return m, nil, true
-	case key.Matches(k, dk.Clear):
-		d.st.Input = ""
+	case key.Matches(k, dk.Erase), key.Matches(k, dk.Clear):
+		d.edit(k)
 		return m, nil, true
 	}
 	if t := k.Key().Text; t == "y" && d.st.Input == "" && !strings.HasPrefix(want, "y") {
@@ -141,18 +137,35 @@ func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		return m, nil, true
 	}
 	if t := k.Key().Text; t != "" && t != " " {
-		d.st.Input += t
+		d.edit(k)
 		d.st.Error = ""
 		return m, nil, true
 	}
 	return m, nil, false
 }
 
+// newAnswer is an empty answer editor bound to the dialog's keys.
+func (m Model) newAnswer() lineEditor {
+	return newLineEditor(m.keys.Dialog.Erase, m.keys.Dialog.Clear)
+}
+
+// edit applies a key to the typed answer.
+func (d *dialog) edit(k tea.KeyPressMsg) {
+	d.answer = d.answer.update(k)
+	d.st.Input = d.answer.Value()
+}
+
+func (d *dialog) setAnswer(s string) {
+	d.answer = d.answer.withValue(s)
+	d.st.Input = s
+}
+
 // nextStage moves to the next question the preview raises, or runs the
 // action when every one is answered.
 func (m Model) nextStage() (tea.Model, tea.Cmd) {
 	p, d := m.dlg.preview, &m.dlg
-	d.st.Input, d.st.Error, d.scroll = "", "", 0
+	d.st.Error, d.scroll = "", 0
+	d.setAnswer("")
 	switch {
 	case d.st.Stage < views.StageConsequence && p.Consequence != "":
 		d.st.Stage = views.StageConsequence
