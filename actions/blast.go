@@ -126,14 +126,9 @@ func lastServing(svc *cluster.Service, node string) bool {
 
 // staleness names the stale sources an action depends on, or "".
 func staleness(sc *cluster.Cluster, r Request) string {
-	var kinds []cluster.SourceKind
-	switch r.Kind {
-	case Drain, Maint, Ready:
-		kinds = []cluster.SourceKind{cluster.KindHAProxy}
-	case Power:
-		kinds = []cluster.SourceKind{cluster.KindBMC}
-	default:
-		kinds = []cluster.SourceKind{cluster.KindPacemaker}
+	kinds := []cluster.SourceKind{cluster.KindPacemaker}
+	if v, ok := LookupVerb(string(r.Kind)); ok {
+		kinds = []cluster.SourceKind{v.Reads}
 	}
 	var stale []string
 	for _, s := range sc.Sources {

@@ -58,12 +58,13 @@ func (e *Executor) Plan(ctx context.Context, req Request, snap cluster.Snapshot)
 	}
 	p.Request = req
 	var err error
-	switch req.Kind {
-	case Move, MoveVIP, Ban, Clear, Cleanup, Standby, Unstandby, Fence:
+	verb, _ := LookupVerb(string(req.Kind))
+	switch verb.Plane {
+	case PlanePacemaker:
 		err = e.planPacemaker(ctx, cc, sc, p)
-	case Drain, Maint, Ready:
+	case PlaneHAProxy:
 		err = e.planHAProxy(cc, sc, p)
-	case Power:
+	case PlaneBMC:
 		err = e.planPower(cc, sc, p)
 	default:
 		err = fmt.Errorf("unknown action %q", req.Kind)

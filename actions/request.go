@@ -52,38 +52,30 @@ type Request struct {
 
 // Target is what the action acts on; one action in flight per target.
 func (r Request) Target() string {
-	switch r.Kind {
-	case Move, Ban, Clear, Cleanup:
+	v, _ := LookupVerb(string(r.Kind))
+	switch v.Target {
+	case TargetResource:
 		return r.Cluster + "/resource/" + r.Resource
-	case MoveVIP:
+	case TargetVIP:
 		return r.Cluster + "/vip/" + r.VIP
-	case Drain, Maint, Ready:
+	case TargetServer:
 		return r.Cluster + "/server/" + r.Service + "@" + r.Node
 	}
 	return r.Cluster + "/node/" + r.Node
 }
 
-// String is the palette form of the request, as the audit log records it.
+// String is the palette form of the request, as the audit log records it;
+// Parse reads it back to the same request.
 func (r Request) String() string {
 	parts := []string{string(r.Kind)}
-	switch r.Kind {
-	case Move, Ban:
-		parts = append(parts, r.Resource, r.Node)
-	case Clear, Cleanup:
-		parts = append(parts, r.Resource)
-	case MoveVIP:
-		parts = append(parts, r.VIP, r.Node)
-	case Drain, Maint, Ready:
-		parts = append(parts, r.Service, r.Node)
-	case Power:
-		parts = append(parts, r.Node, r.Power)
-	case Fence:
-		parts = append(parts, r.Node)
-		if r.FenceOff {
-			parts = append(parts, "off")
+	v, ok := LookupVerb(string(r.Kind))
+	if !ok {
+		return strings.Join(append(parts, r.Node), " ")
+	}
+	for _, a := range v.Args {
+		if w := a.Kind.value(r); w != "" || !a.Optional {
+			parts = append(parts, w)
 		}
-	default:
-		parts = append(parts, r.Node)
 	}
 	return strings.Join(parts, " ")
 }
@@ -91,115 +83,64 @@ func (r Request) String() string {
 // Dangerous reports whether the action can take a node down: those need the
 // operator to type the node's name.
 func (r Request) Dangerous() bool {
-	return r.Kind == Fence || (r.Kind == Power && r.Power != "on")
-}
-
-// Usage of every palette verb (a contract: external checks drive it).
-var Usage = map[Kind]string{
-	Move:      "move RESOURCE NODE [LIFETIME]",
-	MoveVIP:   "vip VIPNAME NODE",
-	Ban:       "ban RESOURCE NODE",
-	Clear:     "clear RESOURCE",
-	Cleanup:   "cleanup RESOURCE",
-	Standby:   "standby NODE",
-	Unstandby: "unstandby NODE",
-	Drain:     "drain SERVICE NODE",
-	Maint:     "maint SERVICE NODE",
-	Ready:     "ready SERVICE NODE",
-	Fence:     "fence NODE [off]",
-	Power:     "power NODE on|off|cycle",
-}
-
-// Help says what each verb does, for the palette's help.
-var Help = map[Kind]string{
-	Move:      "move a resource to a node (crm_resource --move)",
-	MoveVIP:   "move a VIP to a node",
-	Ban:       "ban a resource from a node",
-	Clear:     "clear move/ban constraints of a resource",
-	Cleanup:   "clean up a resource's failures",
-	Standby:   "put a node in standby",
-	Unstandby: "take a node out of standby",
-	Drain:     "drain a service's server on a node in every HAProxy",
-	Maint:     "put a service's server on a node in maintenance in every HAProxy",
-	Ready:     "set a service's server on a node ready in every HAProxy",
-	Fence:     "fence a node through Pacemaker (stonith_admin --reboot)",
-	Power:     "power a node on/off/cycle directly through its BMC",
+	v, ok := LookupVerb(string(r.Kind))
+	return ok && v.Dangerous != nil && v.Dangerous(r)
 }
 
 // Parse turns palette words (`move cinder-volume controller-2`) into a
-// Request for a cluster.
+// Request for a cluster. Every word is checked before the count, so a
+// name a remote shell would parse is refused whatever else is wrong.
 func Parse(clusterName string, words []string) (Request, error) {
 	if len(words) == 0 {
 		return Request{}, fmt.Errorf("no action given")
 	}
-	k := Kind(words[0])
-	usage, ok := Usage[k]
+	v, ok := LookupVerb(words[0])
 	if !ok {
 		return Request{}, fmt.Errorf("unknown action %q", words[0])
 	}
-	args := words[1:]
-	r := Request{Cluster: clusterName, Kind: k}
-	bad := fmt.Errorf("usage: :%s", usage)
-	for i, a := range args {
-		if k == Move && i == 2 {
-			if !lifetimeRe.MatchString(a) || a == "P" || a == "PT" {
-				return r, fmt.Errorf("lifetime %q: expected an ISO 8601 duration like PT10M or P1D", a)
-			}
-			continue
-		}
-		if !nameRe.MatchString(a) {
-			return r, fmt.Errorf("%q is not a resource, node, service or VIP name", a)
+	r := Request{Cluster: clusterName, Kind: v.Kind}
+	words = words[1:]
+	for i, w := range words {
+		if err := checkWord(v, i, w); err != nil {
+			return r, err
 		}
 	}
-	switch k {
-	case Move:
-		if len(args) != 2 && len(args) != 3 {
-			return r, bad
+	if len(words) < v.required() || len(words) > len(v.Args) {
+		return r, fmt.Errorf("usage: :%s", v.Usage())
+	}
+	for i, w := range words {
+		if err := checkValue(v, v.Args[i].Kind, w); err != nil {
+			return r, err
 		}
-		r.Resource, r.Node = args[0], args[1]
-		if len(args) == 3 {
-			r.Lifetime = args[2]
-		}
-	case Ban:
-		if len(args) != 2 {
-			return r, bad
-		}
-		r.Resource, r.Node = args[0], args[1]
-	case Clear, Cleanup:
-		if len(args) != 1 {
-			return r, bad
-		}
-		r.Resource = args[0]
-	case MoveVIP:
-		if len(args) != 2 {
-			return r, bad
-		}
-		r.VIP, r.Node = args[0], args[1]
-	case Standby, Unstandby:
-		if len(args) != 1 {
-			return r, bad
-		}
-		r.Node = args[0]
-	case Drain, Maint, Ready:
-		if len(args) != 2 {
-			return r, bad
-		}
-		r.Service, r.Node = args[0], args[1]
-	case Fence:
-		if len(args) != 1 && !(len(args) == 2 && args[1] == "off") {
-			return r, bad
-		}
-		r.Node, r.FenceOff = args[0], len(args) == 2
-	case Power:
-		if len(args) != 2 {
-			return r, bad
-		}
-		switch args[1] {
-		case "on", "off", "cycle":
-		default:
-			return r, fmt.Errorf("power: expected on, off or cycle, got %q", args[1])
-		}
-		r.Node, r.Power = args[0], args[1]
+	}
+	for i, w := range words {
+		v.Args[i].Kind.set(&r, w)
 	}
 	return r, nil
+}
+
+// checkWord refuses a word that could not be a name (or, in a lifetime's
+// place, a duration): argv may cross ssh, where a shell parses it again.
+func checkWord(v Verb, i int, w string) error {
+	if i < len(v.Args) && v.Args[i].Kind == ArgLifetime {
+		if !lifetimeRe.MatchString(w) || w == "P" || w == "PT" {
+			return fmt.Errorf("lifetime %q: expected an ISO 8601 duration like PT10M or P1D", w)
+		}
+		return nil
+	}
+	if !nameRe.MatchString(w) {
+		return fmt.Errorf("%q is not a resource, node, service or VIP name", w)
+	}
+	return nil
+}
+
+// checkValue refuses a word outside an argument's fixed set of values.
+func checkValue(v Verb, k ArgKind, w string) error {
+	switch {
+	case k == ArgPower && w != "on" && w != "off" && w != "cycle":
+		return fmt.Errorf("power: expected on, off or cycle, got %q", w)
+	case k == ArgOff && w != "off":
+		return fmt.Errorf("usage: :%s", v.Usage())
+	}
+	return nil
 }

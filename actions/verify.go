@@ -3,6 +3,7 @@ package actions
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hacon/hacon/cluster"
@@ -60,11 +61,8 @@ func (e *Executor) verify(ctx context.Context, req Request, since time.Time) (bo
 
 // verifyKinds are the sources a request's verification reads.
 func verifyKinds(r Request) []cluster.SourceKind {
-	switch r.Kind {
-	case Drain, Maint, Ready:
-		return []cluster.SourceKind{cluster.KindHAProxy}
-	case Fence, Power:
-		return []cluster.SourceKind{cluster.KindPacemaker, cluster.KindBMC}
+	if v, ok := LookupVerb(string(r.Kind)); ok {
+		return slices.Clone(v.Watches)
 	}
 	return []cluster.SourceKind{cluster.KindPacemaker}
 }

@@ -23,8 +23,8 @@ func (m Model) actionBinding(k tea.KeyPressMsg) (Binding, bool) {
 // actionKey pre-fills the palette with the full command for the cursor's
 // target; enter then plans it like a typed command (one path for both).
 // In read-only mode it is refused and recorded before anything else.
-func (m Model) actionKey(b Binding) (tea.Model, tea.Cmd) {
-	line, err := m.actionLine(b.Action)
+func (m Model) actionKey(b Binding, t target) (tea.Model, tea.Cmd) {
+	line, err := m.actionLine(b.Action, t)
 	if m.readOnly() {
 		if line == "" {
 			line = b.Help().Key + " (" + string(b.Action) + ")"
@@ -37,131 +37,114 @@ func (m Model) actionKey(b Binding) (tea.Model, tea.Cmd) {
 	case err != "":
 		return m.flash(b.Help().Key+": "+err, true), nil
 	}
-	m.input, m.text = inputPalette, strings.TrimPrefix(line, ":")
-	return m, nil
+	return m.openPrompt(inputPalette, strings.TrimPrefix(line, ":")), nil
 }
 
-// cursorTarget is what the cursor points at on the current screen: a
-// service and node (a matrix cell), a node, or a VIP.
-func (m Model) cursorTarget(c *cluster.Cluster) (svc *cluster.Service, node string, vip *cluster.VIP) {
-	switch m.screen {
-	case scrService:
-		return c.Service(m.detail), m.focus, nil
-	case scrNode:
-		return nil, m.detail, nil
-	case scrOverview:
-	default:
-		return nil, "", nil
+// cursorWhere says where the cursor must be for an action key whose first
+// argument is of this kind.
+func cursorWhere(first actions.ArgKind) string {
+	switch first {
+	case actions.ArgResource, actions.ArgService:
+		return "put the cursor on a service cell (service and node)"
+	case actions.ArgVIP:
+		return "put the cursor on a VIP (tab to the VIP panel)"
 	}
-	st := m.ov
-	svcs, ctrls := views.Filtered(c, st.Filter)
-	if st.Col < len(ctrls) {
-		node = c.Nodes[ctrls[st.Col]].Name
-	}
-	switch st.Focus {
-	case views.PanelServices:
-		if st.Row < len(svcs) {
-			svc = &c.Services[svcs[st.Row]]
-		}
-	case views.PanelVIPs:
-		if st.VIP < len(c.VIPs) {
-			return nil, "", &c.VIPs[st.VIP]
-		}
-		node = ""
-	case views.PanelAlerts:
-		node = ""
-		if st.Alert < len(c.Alerts) {
-			svc = c.Service(c.Alerts[st.Alert].Subject)
-			if n := c.Node(c.Alerts[st.Alert].Subject); n != nil {
-				node = n.Name
-			}
-		}
-	}
-	return svc, node, nil
+	return "put the cursor on a node (node strip or a cell's column)"
 }
 
-// actionLine is the palette command an action key pre-fills, or why the
-// cursor is not on a fitting target.
-func (m Model) actionLine(k actions.Kind) (line, why string) {
-	c := m.current()
-	if c == nil {
+// cursorHolds reports whether the cursor's target gives an argument kind.
+func cursorHolds(k actions.ArgKind, svc *cluster.Service, node string, vip *cluster.VIP) bool {
+	switch k {
+	case actions.ArgResource, actions.ArgService:
+		return svc != nil
+	case actions.ArgVIP:
+		return vip != nil
+	case actions.ArgNode:
+		return node != ""
+	}
+	return false
+}
+
+// actionLine is the palette command an action key pre-fills for the
+// screen's cursor target, or why the cursor is not on a fitting one. The key fills the verb's first
+// KeyFills arguments from the cursor; a trailing space leaves the cursor
+// where the operator types the rest (a VIP's node, a power state).
+func (m Model) actionLine(k actions.Kind, t target) (line, why string) {
+	if m.current() == nil {
 		return "", "no cluster data yet"
 	}
-	svc, node, vip := m.cursorTarget(c)
-	switch k {
-	case actions.Move, actions.Ban, actions.Clear:
-		switch {
-		case svc == nil || (node == "" && k != actions.Clear):
-			return "", "put the cursor on a service cell (service and node)"
-		case svc.Resource == "":
-			return "", svc.Name + " has no Pacemaker resource"
-		case k == actions.Clear:
-			return ":clear " + svc.Resource, ""
+	v, _ := actions.LookupVerb(string(k))
+	filled := v.Args[:min(v.KeyFills, len(v.Args))]
+	svc, node, vip := t.svc, t.node, t.vip
+	for _, a := range filled { // where the cursor is, before what it holds
+		if !cursorHolds(a.Kind, svc, node, vip) {
+			return "", cursorWhere(filled[0].Kind)
 		}
-		return ":" + string(k) + " " + svc.Resource + " " + node, ""
-	case actions.Drain, actions.Ready, actions.Maint:
-		if svc == nil || node == "" {
-			return "", "put the cursor on a service cell (service and node)"
-		}
-		return ":" + string(k) + " " + svc.Name + " " + node, ""
-	case actions.MoveVIP:
-		if vip == nil {
-			return "", "put the cursor on a VIP (tab to the VIP panel)"
-		}
-		return ":vip " + vip.Name + " ", ""
-	case actions.Power:
-		if node == "" {
-			return "", "put the cursor on a node (node strip or a cell's column)"
-		}
-		return ":power " + node + " ", ""
 	}
-	if node == "" {
-		return "", "put the cursor on a node (node strip or a cell's column)"
+	words := []string{string(k)}
+	for _, a := range filled {
+		switch a.Kind {
+		case actions.ArgResource:
+			if svc.Resource == "" {
+				return "", svc.Name + " has no Pacemaker resource"
+			}
+			words = append(words, svc.Resource)
+		case actions.ArgService:
+			words = append(words, svc.Name)
+		case actions.ArgVIP:
+			words = append(words, vip.Name)
+		case actions.ArgNode:
+			words = append(words, node)
+		}
 	}
-	return ":" + string(k) + " " + node, ""
+	if len(filled) < countRequired(v.Args) {
+		words = append(words, "") // the operator types the rest
+	}
+	return ":" + strings.Join(words, " "), ""
 }
 
-// argKinds says what each action verb's arguments are, for completion.
-var argKinds = map[actions.Kind][]string{
-	actions.Move: {"resource", "node"}, actions.Ban: {"resource", "node"},
-	actions.Clear: {"resource"}, actions.Cleanup: {"resource"},
-	actions.MoveVIP: {"vip", "node"}, actions.Standby: {"node"}, actions.Unstandby: {"node"},
-	actions.Drain: {"service", "node"}, actions.Maint: {"service", "node"}, actions.Ready: {"service", "node"},
-	actions.Fence: {"node", "off"}, actions.Power: {"node", "power"},
+func countRequired(args []actions.Arg) int {
+	n := 0
+	for _, a := range args {
+		if !a.Optional {
+			n++
+		}
+	}
+	return n
 }
 
 // argCandidates are the names an action's argument can take, from the
 // snapshot on screen.
 func argCandidates(c *cluster.Cluster, verb string, idx int) []string {
-	kinds := argKinds[actions.Kind(verb)]
-	if c == nil || idx >= len(kinds) {
+	v, ok := actions.LookupVerb(verb)
+	if c == nil || !ok || idx >= len(v.Args) {
 		return nil
 	}
 	var out []string
-	switch kinds[idx] {
-	case "resource":
+	switch v.Args[idx].Kind {
+	case actions.ArgResource:
 		for _, r := range c.Resources {
 			out = append(out, r.ID)
 		}
-	case "node":
+	case actions.ArgNode:
 		for _, n := range c.Nodes {
 			if n.Controller {
 				out = append(out, n.Name)
 			}
 		}
-	case "service":
+	case actions.ArgService:
 		for _, s := range c.Services {
 			if s.Backend != "" {
 				out = append(out, s.Name)
 			}
 		}
-	case "vip":
+	case actions.ArgVIP:
 		for _, v := range c.VIPs {
 			out = append(out, v.Name)
 		}
-	case "power":
+	case actions.ArgPower:
 		out = []string{"on", "off", "cycle"}
-	case "off":
+	case actions.ArgOff:
 		out = []string{"off"}
 	}
 	return out
@@ -192,12 +175,8 @@ func (m *Model) actionHelp() []views.HelpSection {
 	for _, b := range m.keys.Acts() {
 		keys.Entries = append(keys.Entries, views.HelpEntry{Key: b.Help().Key, Desc: b.Help().Desc})
 	}
-	for _, k := range actionOrder {
-		cmds.Entries = append(cmds.Entries, views.HelpEntry{Key: ":" + actions.Usage[k], Desc: actions.Help[k]})
+	for _, v := range actions.Verbs() {
+		cmds.Entries = append(cmds.Entries, views.HelpEntry{Key: ":" + v.Usage(), Desc: v.Help})
 	}
 	return []views.HelpSection{keys, cmds}
 }
-
-// actionOrder is the verbs in help order (the engine's maps are unordered).
-var actionOrder = []actions.Kind{actions.Move, actions.MoveVIP, actions.Ban, actions.Clear, actions.Cleanup,
-	actions.Standby, actions.Unstandby, actions.Drain, actions.Maint, actions.Ready, actions.Fence, actions.Power}

@@ -41,7 +41,7 @@ type (
 )
 
 func isActionVerb(name string) bool {
-	_, ok := actions.Usage[actions.Kind(name)]
+	_, ok := actions.LookupVerb(name)
 	return ok
 }
 
@@ -95,7 +95,7 @@ func (m Model) onPlanned(msg planDoneMsg) Model {
 		// would take the next keystroke ("y" of "standby") as consent.
 		return m.flash("preview of "+msg.line+" not shown because you were typing: run it again", true)
 	}
-	m.dlg = dialog{kind: dlgPreview, preview: msg.p, opened: time.Now()}
+	m.dlg = dialog{kind: dlgPreview, preview: msg.p, opened: m.opts.Clock(), answer: m.newAnswer()}
 	return m
 }
 
@@ -109,10 +109,10 @@ func (m Model) runAction(p *actions.Preview, c actions.Confirmation) (tea.Model,
 	m.running = append(append([]inflight(nil), m.running...), inflight{label: p.Title, since: m.now})
 	m.toast = ""
 	m.opts.Flight.dispatch()
-	return m, execCmd(m.ctx, m.opts.Actions, m.opts.Flight, p, c)
+	return m, execCmd(m.ctx, m.opts.Actions, m.opts.Flight, m.opts.Clock, p, c)
 }
 
-func execCmd(ctx context.Context, r ActionRunner, fl *Flight, p *actions.Preview, c actions.Confirmation) tea.Cmd {
+func execCmd(ctx context.Context, r ActionRunner, fl *Flight, clock func() time.Time, p *actions.Preview, c actions.Confirmation) tea.Cmd {
 	return func() tea.Msg {
 		fl.start()
 		out, err := r.Execute(ctx, p, c)
@@ -121,7 +121,7 @@ func execCmd(ctx context.Context, r ActionRunner, fl *Flight, p *actions.Preview
 			res = p.Title + " not run: " + err.Error()
 		}
 		fl.finish(res)
-		return execDoneMsg{line: p.Title, cl: p.Request.Cluster, out: out, err: err, at: time.Now()}
+		return execDoneMsg{line: p.Title, cl: p.Request.Cluster, out: out, err: err, at: clock()}
 	}
 }
 
@@ -146,7 +146,7 @@ func (m Model) onExecuted(msg execDoneMsg) (tea.Model, tea.Cmd) {
 	if res := out.Request.Resource; out.Verified && res != "" && (out.Request.Kind == actions.Move || out.Request.Kind == actions.MoveVIP) {
 		if m.input == inputNone && m.dlg.kind == dlgNone && !m.opts.Wall {
 			// Short: it shares the footer with the pre-filled palette.
-			m.input, m.text = inputPalette, "clear "+res
+			m = m.openPrompt(inputPalette, "clear "+res)
 			toast = "✓ verified · enter: clear leftover cli-prefer"
 		} else {
 			toast += " · :clear " + res + " removes the cli-prefer constraint"

@@ -42,8 +42,8 @@ func TestDemoMovePreviewConfirmResult(t *testing.T) {
 	if !strings.Contains(m.toast, "verified") || m.toastBad {
 		t.Fatalf("result toast %q (bad %v)", m.toast, m.toastBad)
 	}
-	if m.input != inputPalette || m.text != "clear openstack-cinder-volume" || !strings.Contains(m.toast, "cli-prefer") {
-		t.Errorf("no :clear offered after the verified move: input %v text %q toast %q", m.input, m.text, m.toast)
+	if m.input != inputPalette || m.text() != "clear openstack-cinder-volume" || !strings.Contains(m.toast, "cli-prefer") {
+		t.Errorf("no :clear offered after the verified move: input %v text %q toast %q", m.input, m.text(), m.toast)
 	}
 	got := auditPhases(t, e.audit)
 	if len(got) != 2 || !strings.HasPrefix(got[0], "intent move") || !strings.HasPrefix(got[1], "result move") {
@@ -163,7 +163,7 @@ func TestDemoReadOnlyAndWallRefuse(t *testing.T) {
 func TestDemoFlowTeatest(t *testing.T) {
 	t.Setenv("NO_COLOR", "1")
 	e := startDemo(t)
-	m := New(Options{Source: e.sched, Actions: e.rec, EventsLog: "-", ExportDir: t.TempDir()})
+	m := New(Options{Source: e.sched, Actions: e.rec, EventsLog: "-", ExportDir: t.TempDir(), ConfirmDelay: noConfirmDelay})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 	waitText(t, tm, "cinder-volume")
 	tm.Type(":standby controller-2")
@@ -186,12 +186,12 @@ func TestDemoFlowTeatest(t *testing.T) {
 func TestDemoVIPKeyMove(t *testing.T) {
 	e := startDemo(t)
 	m := press(e.model(t, Options{}), "tab", "tab", "v")
-	if m.input != inputPalette || m.text != "vip public " {
-		t.Fatalf("v pre-filled %q (toast %q)", m.text, m.toast)
+	if m.input != inputPalette || m.text() != "vip public " {
+		t.Fatalf("v pre-filled %q (toast %q)", m.text(), m.toast)
 	}
 	m = typeText(m, "controller-1")
-	if m.text != "vip public controller-1" {
-		t.Fatalf("palette %q", m.text)
+	if m.text() != "vip public controller-1" {
+		t.Fatalf("palette %q", m.text())
 	}
 	m, cmd := sendCmd(m, keyMsg("enter"))
 	if m = run(m, cmd); m.dlg.kind != dlgPreview {
@@ -199,7 +199,7 @@ func TestDemoVIPKeyMove(t *testing.T) {
 	}
 	m, cmd = sendCmd(m, keyMsg("y"))
 	m = run(m, cmd)
-	if !strings.Contains(m.toast, "verified") || m.input != inputPalette || !strings.HasPrefix(m.text, "clear ") {
-		t.Errorf("toast %q palette %q", m.toast, m.text)
+	if !strings.Contains(m.toast, "verified") || m.input != inputPalette || !strings.HasPrefix(m.text(), "clear ") {
+		t.Errorf("toast %q palette %q", m.toast, m.text())
 	}
 }

@@ -141,8 +141,8 @@ func TestActionKeysPrefillPalette(t *testing.T) {
 	}
 	for _, c := range cases {
 		m = press(m, c.keys...)
-		if m.input != inputPalette || m.text != c.want {
-			t.Fatalf("%v: input %v text %q toast %q, want %q", c.keys, m.input, m.text, m.toast, c.want)
+		if m.input != inputPalette || m.text() != c.want {
+			t.Fatalf("%v: input %v text %q toast %q, want %q", c.keys, m.input, m.text(), m.toast, c.want)
 		}
 		m = press(m, "esc")
 	}
@@ -168,8 +168,8 @@ func TestPaletteCompletesActions(t *testing.T) {
 	} {
 		m = typeText(press(m, ":"), c.typed)
 		m = press(m, "tab")
-		if m.text != c.want {
-			t.Errorf("%q + tab = %q, want %q", c.typed, m.text, c.want)
+		if m.text() != c.want {
+			t.Errorf("%q + tab = %q, want %q", c.typed, m.text(), c.want)
 		}
 		m = press(m, "esc")
 	}

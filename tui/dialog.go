@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hacon/hacon/actions"
@@ -25,29 +26,26 @@ type dialog struct {
 	kind    dialogKind
 	preview *actions.Preview
 	result  actions.Outcome
-	st      views.DialogState
+	st      views.DialogState    // st.Input mirrors answer, for the view
+	answer  lineEditor           // the typed node name or "yes"
 	conf    actions.Confirmation // what was answered so far
 	scroll  int
-	opened  time.Time // consent keys count only after confirmDelay
+	opened  time.Time // consent keys count only after Options.ConfirmDelay
 }
-
-// confirmDelay is how long after a preview opens its consent keys are
-// ignored: a key typed ahead for something else must not confirm an action
-// the operator has not seen.
-var confirmDelay = 400 * time.Millisecond
 
 // view is the dialog's content at width w.
 func (m Model) dialogView() views.Dialog {
 	if m.dlg.kind == dlgResult {
-		return views.ResultDialog(m.dlg.result, m.w)
+		return views.ResultDialog(outcomeView(m.dlg.result), m.w)
 	}
-	return views.PreviewDialog(m.dlg.preview, m.dlg.st, m.w)
+	return views.PreviewDialog(previewView(m.dlg.preview), m.dlg.st, m.w)
 }
 
 // dialogKey answers the dialog. esc cancels at any stage: nothing runs
 // and nothing is audited. Scrolling works at every stage.
 func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	if k.String() == "esc" {
+	dk := m.keys.Dialog
+	if key.Matches(k, dk.Cancel) {
 		if m.dlg.kind != dlgPreview {
 			m.dlg = dialog{}
 			return m, nil
@@ -74,17 +72,17 @@ func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if m.dlg.kind != dlgPreview {
 		return m, nil
 	}
-	if time.Since(m.dlg.opened) < confirmDelay {
+	if m.opts.Clock().Sub(m.dlg.opened) < m.opts.ConfirmDelay {
 		return m.flash("read the preview first: keys are ignored for a moment after it opens", true), nil
 	}
 	switch m.dlg.st.Stage {
 	case views.StageConfirm:
-		if k.String() == "y" {
+		if key.Matches(k, dk.Confirm) {
 			m.dlg.conf.Confirmed = true
 			return m.nextStage()
 		}
 	case views.StageForce:
-		if k.String() == "f" {
+		if key.Matches(k, dk.Force) {
 			m.dlg.conf.Force = true
 			return m.nextStage()
 		}
@@ -105,13 +103,13 @@ func (m Model) typing() bool {
 // typeKey edits the typed answer; enter checks it. y alone never
 // confirms a stage that asks for a typed name.
 func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
-	d := &m.dlg
+	d, dk := &m.dlg, m.keys.Dialog
 	want := "yes"
 	if d.st.Stage == views.StageConfirm {
 		want = d.preview.TypeToConfirm
 	}
-	switch k.String() {
-	case "enter":
+	switch {
+	case key.Matches(k, dk.Submit):
 		switch d.st.Input {
 		case want:
 		case "":
@@ -119,7 +117,7 @@ func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 			return m, nil, true
 		default:
 			d.st.Error = "“" + d.st.Input + "” is not " + want + ": nothing was run"
-			d.st.Input = ""
+			d.setAnswer("")
 			return m, nil, true
 		}
 		if d.st.Stage == views.StageConfirm {
@@ -129,13 +127,8 @@ func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		}
 		mm, cmd := m.nextStage()
 		return mm.(Model), cmd, true
-	case "backspace", "ctrl+h":
-		if r := []rune(d.st.Input); len(r) > 0 {
-			d.st.Input = string(r[:len(r)-1])
-		}
-		return m, nil, true
-	case "ctrl+u":
-		d.st.Input = ""
+	case key.Matches(k, dk.Erase), key.Matches(k, dk.Clear):
+		d.edit(k)
 		return m, nil, true
 	}
 	if t := k.Key().Text; t == "y" && d.st.Input == "" && !strings.HasPrefix(want, "y") {
@@ -145,18 +138,35 @@ func (m Model) typeKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		return m, nil, true
 	}
 	if t := k.Key().Text; t != "" && t != " " {
-		d.st.Input += t
+		d.edit(k)
 		d.st.Error = ""
 		return m, nil, true
 	}
 	return m, nil, false
 }
 
+// newAnswer is an empty answer editor bound to the dialog's keys.
+func (m Model) newAnswer() lineEditor {
+	return newLineEditor(m.keys.Dialog.Erase, m.keys.Dialog.Clear)
+}
+
+// edit applies a key to the typed answer.
+func (d *dialog) edit(k tea.KeyPressMsg) {
+	d.answer = d.answer.update(k)
+	d.st.Input = d.answer.Value()
+}
+
+func (d *dialog) setAnswer(s string) {
+	d.answer = d.answer.withValue(s)
+	d.st.Input = s
+}
+
 // nextStage moves to the next question the preview raises, or runs the
 // action when every one is answered.
 func (m Model) nextStage() (tea.Model, tea.Cmd) {
 	p, d := m.dlg.preview, &m.dlg
-	d.st.Input, d.st.Error, d.scroll = "", "", 0
+	d.st.Error, d.scroll = "", 0
+	d.setAnswer("")
 	switch {
 	case d.st.Stage < views.StageConsequence && p.Consequence != "":
 		d.st.Stage = views.StageConsequence
@@ -170,18 +180,18 @@ func (m Model) nextStage() (tea.Model, tea.Cmd) {
 
 // dialogScroll scrolls a long preview; j/k only when nothing is typed.
 func (m Model) dialogScroll(k tea.KeyPressMsg) (Model, bool) {
-	km := m.keys
+	km, dk := m.keys, m.keys.Dialog
 	h := m.bodyHeight()
 	page := max(1, h-4)
 	s := m.dlg.scroll
 	switch {
-	case k.String() == "up" || (!m.typing() && matches(k, km.Up)):
+	case key.Matches(k, dk.Up) || (!m.typing() && matches(k, km.Up)):
 		s--
-	case k.String() == "down" || (!m.typing() && matches(k, km.Down)):
+	case key.Matches(k, dk.Down) || (!m.typing() && matches(k, km.Down)):
 		s++
-	case k.String() == "pgup":
+	case key.Matches(k, dk.PageUp):
 		s -= page
-	case k.String() == "pgdown":
+	case key.Matches(k, dk.PageDown):
 		s += page
 	default:
 		return m, false

@@ -87,6 +87,9 @@ func newModel(t testing.TB, snap cluster.Snapshot, opts Options, w, h int) Model
 	if opts.ExportDir == "" {
 		opts.ExportDir = filepath.Join(dir, "exports")
 	}
+	if opts.ConfirmDelay == 0 {
+		opts.ConfirmDelay = noConfirmDelay
+	}
 	return send(New(opts), tea.WindowSizeMsg{Width: w, Height: h})
 }
 

@@ -4,43 +4,55 @@ import (
 	"sort"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/actions"
 )
 
-// inputKey edits the open prompt (filter or palette).
+// openPrompt opens the filter or the palette with text in it.
+func (m Model) openPrompt(mode inputMode, text string) Model {
+	pk := m.keys.Prompt
+	m.input, m.editor = mode, newLineEditor(pk.Erase, pk.Clear).withValue(text)
+	return m
+}
+
+// closePrompt closes the prompt, dropping its text.
+func (m Model) closePrompt() Model {
+	m.input, m.editor = inputNone, lineEditor{}
+	return m
+}
+
+// text is the open prompt's text.
+func (m Model) text() string { return m.editor.Value() }
+
+// inputKey edits the open prompt (filter or palette). The filter applies
+// as it is typed.
 func (m Model) inputKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch k.String() {
-	case "esc":
+	pk := m.keys.Prompt
+	switch {
+	case key.Matches(k, pk.Cancel):
 		if m.input == inputFilter {
 			m.ov.Filter, m.ov.Row, m.ov.Col = "", 0, 0
 		}
-		m.input, m.text = inputNone, ""
-		return m, nil
-	case "enter":
+		return m.closePrompt(), nil
+	case key.Matches(k, pk.Submit):
 		if m.input == inputPalette {
-			text := m.text
-			m.input, m.text = inputNone, ""
-			return m.execute(text)
+			text := m.text()
+			return m.closePrompt().execute(text)
 		}
 		m.input = inputNone
 		return m, nil
-	case "backspace", "ctrl+h":
-		if r := []rune(m.text); len(r) > 0 {
-			m.text = string(r[:len(r)-1])
-		}
-	case "ctrl+u":
-		m.text = ""
-	case "tab":
+	case key.Matches(k, pk.Complete):
 		if s := m.suggestions(); m.input == inputPalette && len(s) > 0 {
-			m.text = m.text[:strings.LastIndex(m.text, " ")+1] + s[0] + " "
+			t := m.text()
+			m.editor = m.editor.withValue(t[:strings.LastIndex(t, " ")+1] + s[0] + " ")
 		}
 	default:
-		if t := k.Key().Text; t != "" {
-			m.text += t
-		}
+		m.editor = m.editor.update(k)
 	}
 	if m.input == inputFilter {
-		m.ov.Filter, m.ov.Row, m.ov.Col = m.text, 0, 0
+		m.ov.Filter, m.ov.Row, m.ov.Col = m.text(), 0, 0
 	}
 	return m, nil
 }
@@ -52,8 +64,8 @@ func (m Model) commandNames() []string {
 		names = append(names, n)
 	}
 	if m.opts.Actions != nil {
-		for _, k := range actionOrder {
-			names = append(names, string(k))
+		for _, v := range actions.Verbs() {
+			names = append(names, string(v.Kind))
 		}
 	}
 	sort.Strings(names)
@@ -67,8 +79,9 @@ func (m Model) suggestions() []string {
 	if m.input != inputPalette {
 		return nil
 	}
-	words := strings.Fields(m.text)
-	cur := m.text[strings.LastIndex(m.text, " ")+1:]
+	text := m.text()
+	words := strings.Fields(text)
+	cur := text[strings.LastIndex(text, " ")+1:]
 	cands := m.commandNames()
 	if len(words) > 1 || (len(words) == 1 && cur == "") {
 		idx := len(words) - 2

@@ -4,38 +4,23 @@ import (
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/views"
 )
 
 func matches(k tea.KeyPressMsg, b Binding) bool { return key.Matches(k, b.Binding) }
 
 // onKey routes a key: ctrl-c first (it must always work), then an open
-// prompt, then wall mode, then global keys, then the screen's own keys.
+// prompt (unless a dialog is up), then the active screen.
 func (m Model) onKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if matches(k, m.keys.ForceQuit) {
 		return m.forceQuit()
 	}
 	m.quitArmed = false
-	switch {
-	case m.dlg.kind != dlgNone:
-		return m.dialogKey(k)
-	case m.input != inputNone:
+	if m.input != inputNone && m.dlg.kind == dlgNone {
 		return m.inputKey(k)
-	case m.opts.Wall:
-		return m.wallKey(k)
 	}
-	if b, ok := m.actionBinding(k); ok {
-		return m.actionKey(b)
-	}
-	if mm, cmd, ok := m.globalKey(k); ok {
-		return mm, cmd
-	}
-	switch m.screen {
-	case scrOverview:
-		return m.overviewKey(k), nil
-	default:
-		return m.scrollKey(k), nil
-	}
+	return m.active().handleKey(m, k)
 }
 
 // forceQuit quits on ctrl-c, except that with a prompt or an action
@@ -87,11 +72,11 @@ func (m Model) globalKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	case matches(k, km.HAProxy):
 		return m.toggle(scrHAProxy), nil, true
 	case matches(k, km.Filter):
-		m.input, m.text, m.screen = inputFilter, m.ov.Filter, scrOverview
+		m = m.openPrompt(inputFilter, m.ov.Filter)
+		m.screen = scrOverview
 		return m, nil, true
 	case matches(k, km.Palette):
-		m.input, m.text = inputPalette, ""
-		return m, nil, true
+		return m.openPrompt(inputPalette, ""), nil, true
 	case matches(k, km.Export):
 		mm, cmd := m.export()
 		return mm, cmd, true
@@ -101,24 +86,17 @@ func (m Model) globalKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 		return m.switchCluster(-1), nil, true
 	case matches(k, km.NextCluster):
 		return m.switchCluster(+1), nil, true
-	case matches(k, km.Back) && m.screen == scrHelp:
-		m.screen = m.helpFrom
-		return m, nil, true
-	case matches(k, km.Back) && m.screen != scrOverview:
-		m.screen, m.scroll = scrOverview, 0
-		return m, nil, true
 	}
 	return m, nil, false
 }
 
 // toggle opens a full screen, or closes it when it is already open.
-func (m Model) toggle(s screen) Model {
+func (m Model) toggle(s screenID) Model {
 	if m.screen == s {
 		if s == scrHelp {
-			m.screen = m.helpFrom
-		} else {
-			m.screen = scrOverview
+			return m.closeHelp()
 		}
+		m.screen = scrOverview
 		return m
 	}
 	if s == scrHelp {
@@ -150,21 +128,23 @@ func (m Model) export() (Model, tea.Cmd) {
 	return m.flash("exporting…", false), exportCmd(m.opts.ExportDir, name, md)
 }
 
+// closeHelp returns to the screen help was opened from.
+func (m Model) closeHelp() Model {
+	m.screen = m.helpFrom
+	return m
+}
+
 // wallKey: the wall is read-only and untouched; only quit and help work.
-func (m Model) wallKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+// Action keys are refused and recorded, naming the cursor's target.
+func (m Model) wallKey(k tea.KeyPressMsg, cursor func(Model, *cluster.Cluster) target) (tea.Model, tea.Cmd) {
 	switch {
 	case matches(k, m.keys.Quit):
 		return m, tea.Quit
 	case matches(k, m.keys.Help):
 		return m.toggle(scrHelp), nil
-	case matches(k, m.keys.Back) && m.screen == scrHelp:
-		m.screen = m.helpFrom
-		return m, nil
-	case m.screen == scrHelp && (matches(k, m.keys.Down) || matches(k, m.keys.Up) || matches(k, m.keys.PageDown) || matches(k, m.keys.PageUp)):
-		return m.scrollKey(k), nil
 	}
 	if b, ok := m.actionBinding(k); ok {
-		return m.actionKey(b) // refused and recorded
+		return m.actionKey(b, m.targetOf(cursor))
 	}
 	return m.flash("read-only: wall mode accepts only q and ?", true), nil
 }

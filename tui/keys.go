@@ -15,6 +15,7 @@ import (
 // Dangerous bindings in read-only mode, so neither can drift.
 type Binding struct {
 	key.Binding
+	Hint      string // the footer's one-word label, where a screen hints it
 	Dangerous bool
 	Wall      bool         // accepted in wall mode (only quit and help)
 	Action    actions.Kind // the palette verb an action key pre-fills; "" otherwise
@@ -34,18 +35,28 @@ type KeyMap struct {
 	Quit, ForceQuit          Binding
 	Result                   Binding
 
-	// Operator actions on the cursor's target: each pre-fills the palette
-	// with the full command (k9s style), so keys and typed commands share
-	// one path through preview and confirmation.
-	Move, Ban, Clear, Drain, Ready, Maint Binding // service cell
-	VIP                                   Binding // VIP panel
-	Standby, Unstandby, Fence, Power      Binding // node strip or the cell's column
+	// Operator actions on the cursor's target, one per verb of the verb
+	// table that has a key: each pre-fills the palette with the full
+	// command (k9s style), so keys and typed commands share one path
+	// through preview and confirmation.
+	Actions []Binding
+
+	Prompt PromptKeyMap // the filter and palette prompt
+	Dialog DialogKeyMap // the action dialog
 }
 
-func act(k string, verb actions.Kind, desc string) Binding {
-	b := bind([]string{k}, k, desc)
-	b.Dangerous, b.Action = true, verb
-	return b
+// actionBindings are the verb table's action keys, in its order.
+func actionBindings() []Binding {
+	var out []Binding
+	for _, v := range actions.Verbs() {
+		if v.Key == "" {
+			continue
+		}
+		b := bind([]string{v.Key}, v.Key, v.KeyHelp)
+		b.Dangerous, b.Action = true, v.Kind
+		out = append(out, b)
+	}
+	return out
 }
 
 func bind(keys []string, helpKey, desc string) Binding {
@@ -78,19 +89,15 @@ func DefaultKeyMap() KeyMap {
 		Quit:        bind([]string{"q"}, "q", "quit"),
 		ForceQuit:   bind([]string{"ctrl+c"}, "ctrl+c", "quit (twice when a prompt or dialog is open)"),
 		Result:      bind([]string{"R"}, "R", "result of the last action, host by host"),
-		Move:        act("m", actions.Move, "move the service's resource to the cell's node"),
-		Ban:         act("b", actions.Ban, "ban the service's resource from the cell's node"),
-		Clear:       act("c", actions.Clear, "clear move/ban constraints of the service's resource"),
-		Drain:       act("d", actions.Drain, "drain the cell's server in every HAProxy"),
-		Ready:       act("r", actions.Ready, "set the cell's server ready in every HAProxy"),
-		Maint:       act("M", actions.Maint, "put the cell's server in maintenance in every HAProxy"),
-		VIP:         act("v", actions.MoveVIP, "move the VIP under the cursor (:vip NAME NODE)"),
-		Standby:     act("s", actions.Standby, "put the node in standby"),
-		Unstandby:   act("u", actions.Unstandby, "take the node out of standby"),
-		Fence:       act("F", actions.Fence, "fence the node through Pacemaker (type its name)"),
-		Power:       act("P", actions.Power, "power the node on/off/cycle through its BMC"),
+		Actions:     actionBindings(),
+		Prompt:      defaultPromptKeys(),
+		Dialog:      defaultDialogKeys(),
 	}
 	k.Quit.Wall, k.ForceQuit.Wall, k.Help.Wall = true, true, true
+	// The footer's one-word labels, for the screens that hint these keys.
+	k.Help.Hint, k.NextCluster.Hint, k.NextPanel.Hint, k.Enter.Hint = "help", "cluster", "panel", "detail"
+	k.Filter.Hint, k.Palette.Hint, k.Timeline.Hint, k.HAProxy.Hint = "filter", "cmd", "timeline", "haproxy"
+	k.Export.Hint, k.Quit.Hint, k.Back.Hint, k.Down.Hint, k.PageDown.Hint = "export", "quit", "back", "scroll", "page"
 	return k
 }
 
@@ -103,7 +110,7 @@ func (k KeyMap) All() []Binding {
 
 // Acts lists the action bindings in help order.
 func (k KeyMap) Acts() []Binding {
-	return []Binding{k.Move, k.Ban, k.Clear, k.Drain, k.Ready, k.Maint, k.VIP, k.Standby, k.Unstandby, k.Fence, k.Power}
+	return k.Actions
 }
 
 // builtins are the palette's own commands, with their help.
@@ -148,32 +155,4 @@ func (m *Model) helpSections() []views.HelpSection {
 		cmds.Entries = append(cmds.Entries, e)
 	}
 	return append(append([]views.HelpSection{keys}, m.actionHelp()...), cmds)
-}
-
-// hints are the footer's key hints for the current screen: the bindings'
-// own key names with a one-word label.
-func (m *Model) hints() []views.Hint {
-	k := m.keys
-	type h struct {
-		b     Binding
-		label string
-	}
-	var hs []h
-	switch {
-	case m.dlg.kind != dlgNone:
-		return []views.Hint{{Key: "esc", Desc: "cancel"}, {Key: "↑↓", Desc: "scroll"}, {Key: "ctrl+c ×2", Desc: "quit"}}
-	case m.screen == scrOverview:
-		hs = []h{{k.Help, "help"}, {k.NextPanel, "panel"}, {k.Enter, "detail"}, {k.Filter, "filter"},
-			{k.Palette, "cmd"}, {k.Timeline, "timeline"}, {k.HAProxy, "haproxy"}, {k.Export, "export"}, {k.Quit, "quit"}}
-		if len(m.snap.Clusters) > 1 {
-			hs = append([]h{hs[0], {k.NextCluster, "cluster"}}, hs[1:]...)
-		}
-	default:
-		hs = []h{{k.Back, "back"}, {k.Down, "scroll"}, {k.PageDown, "page"}, {k.Help, "help"}, {k.Quit, "quit"}}
-	}
-	out := make([]views.Hint, len(hs))
-	for i, x := range hs {
-		out[i] = views.Hint{Key: x.b.Help().Key, Desc: x.label}
-	}
-	return out
 }

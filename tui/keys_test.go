@@ -162,8 +162,8 @@ func TestPaletteClusterAndCommands(t *testing.T) {
 	m = press(m, ":")
 	m = typeText(m, "lat")
 	m = press(m, "tab")
-	if m.text != "latency " {
-		t.Fatalf("tab completion gave %q", m.text)
+	if m.text() != "latency " {
+		t.Fatalf("tab completion gave %q", m.text())
 	}
 	m = typeText(m, "keystone 300ms")
 	m, cmd := sendCmd(m, keyMsg("enter"))

@@ -12,17 +12,6 @@ import (
 	"github.com/hacon/hacon/views"
 )
 
-type screen int
-
-const (
-	scrOverview screen = iota
-	scrService
-	scrNode
-	scrHAProxy
-	scrTimeline
-	scrHelp
-)
-
 type inputMode int
 
 const (
@@ -53,8 +42,8 @@ type Model struct {
 	now        time.Time
 	lastRotate time.Time
 
-	screen   screen
-	helpFrom screen // where esc/? return from help
+	screen   screenID
+	helpFrom screenID // where esc/? return from help
 	ov       views.OverviewState
 	detail   string // service or node shown in a detail screen
 	focus    string // controller to list first in the service detail
@@ -62,7 +51,7 @@ type Model struct {
 	events   []timeline.Event
 
 	input     inputMode
-	text      string
+	editor    lineEditor // the open prompt's text
 	toast     string
 	toastBad  bool
 	toastEnd  time.Time

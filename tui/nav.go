@@ -112,7 +112,7 @@ func (m Model) enter(svcs, ctrls []int) Model {
 	return m
 }
 
-func (m Model) open(s screen, name, focus string) Model {
+func (m Model) open(s screenID, name, focus string) Model {
 	m.screen, m.detail, m.focus, m.scroll = s, name, focus, 0
 	return m
 }

@@ -64,7 +64,19 @@ type Options struct {
 	// Flight counts dispatched executions; the caller waits on it after Run
 	// returns so quitting never abandons an action. New makes one if nil.
 	Flight *Flight
+	// ConfirmDelay is how long after a preview opens its consent keys are
+	// ignored: a key typed ahead for something else must not confirm an
+	// action the operator has not seen. 0 means defaultConfirmDelay;
+	// negative, no delay (tests that answer at machine speed).
+	ConfirmDelay time.Duration
+	// Clock tells the time of confirmations and action results; nil means
+	// time.Now. Tests inject their own.
+	Clock func() time.Time
 }
+
+// defaultConfirmDelay is long enough to see a preview appear, short
+// enough not to feel like a hang.
+const defaultConfirmDelay = 400 * time.Millisecond
 
 // renderFPS caps how often the screen is redrawn.
 const renderFPS = 10
@@ -79,6 +91,12 @@ func New(opts Options) Model {
 	}
 	if opts.Flight == nil {
 		opts.Flight = &Flight{}
+	}
+	if opts.ConfirmDelay == 0 {
+		opts.ConfirmDelay = defaultConfirmDelay
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
 	}
 	m := Model{
 		opts:   opts,

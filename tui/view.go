@@ -3,7 +3,6 @@ package tui
 import (
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/views"
 )
 
@@ -25,79 +24,35 @@ func (m Model) Render() string {
 		return m.styles.Render([]views.Line{{views.S(views.Warn, "▲ no cluster data yet (no clusters configured, or the first poll is running)")},
 			{views.S(views.Dim, "q quits")}}, w)
 	}
-	if m.opts.Wall && m.screen != scrHelp {
-		ws := views.WallState{Now: m.now, Clusters: m.clusterNames(), Current: m.cluster, Rotate: m.opts.Rotate, Toast: m.toast}
-		return m.styles.Render(views.Wall(c, ws, w, h), w)
+	s := m.active()
+	if _, ok := s.(fullScreen); ok {
+		return m.styles.Render(s.lines(m, w, h), w)
 	}
 	hi := views.HeaderInfo{Clusters: m.clusterNames(), Current: m.cluster, Others: views.Others(&m.snap, m.cluster),
-		Screen: m.screenName(), ReadOnly: m.readOnly(), Wall: m.opts.Wall}
-	var body []views.Line
-	switch {
-	case m.dlg.kind != dlgNone:
-		body = m.dialogView().Render(m.dlg.scroll, m.bodyHeight())
-	case m.screen == scrOverview:
-		body = views.Overview(c, m.ov, w, m.bodyHeight())
-	default:
-		body = views.Window(m.screenLines(), m.scroll, m.bodyHeight())
-	}
-	fi := views.FooterInfo{Toast: m.toast, ToastBad: m.toastBad, Hints: m.hints()}
+		Screen: s.title(m), ReadOnly: m.readOnly(), Wall: m.opts.Wall}
+	body := s.lines(m, w, m.bodyHeight())
+	fi := views.FooterInfo{Toast: m.toast, ToastBad: m.toastBad, Hints: hintsOf(s.keyMap(m))}
 	if fi.Toast == "" {
 		fi.Toast = m.actionStatus()
 	}
 	switch m.input {
 	case inputFilter:
-		fi.Prompt, fi.Input = "/", m.text
+		fi.Prompt, fi.Input = "/", m.text()
 	case inputPalette:
-		fi.Prompt, fi.Input, fi.Suggest = ":", m.text, m.suggestions()
+		fi.Prompt, fi.Input, fi.Suggest = ":", m.text(), m.suggestions()
 	}
 	return views.Compose(m.styles, w, h, views.Header(c, hi, w), body, views.Footer(fi, w))
 }
 
 func (m Model) bodyHeight() int { return max(0, m.h-2) }
 
-// screenLines is the full content of a scrolling screen.
+// screenLines is the full content of the current scrolling screen,
+// wrapped to the width; nil on the overview.
 func (m Model) screenLines() []views.Line {
 	c := m.current()
-	if c == nil {
+	s, ok := screenFor(m.screen).(scrollScreen)
+	if c == nil || !ok {
 		return nil
 	}
-	return views.WrapLines(m.rawScreenLines(c), m.w)
-}
-
-func (m Model) rawScreenLines(c *cluster.Cluster) []views.Line {
-	switch m.screen {
-	case scrService:
-		return views.ServiceDetail(c, m.detail, m.focus, m.w)
-	case scrNode:
-		return views.NodeDetail(c, m.detail, m.w)
-	case scrHAProxy:
-		return views.HAProxy(c, m.w)
-	case scrTimeline:
-		return views.Timeline(m.events, m.w)
-	case scrHelp:
-		return views.Help(m.helpSections(), m.w)
-	}
-	return nil
-}
-
-func (m Model) screenName() string {
-	switch {
-	case m.dlg.kind == dlgPreview:
-		return "confirm action"
-	case m.dlg.kind == dlgResult:
-		return "action result"
-	}
-	switch m.screen {
-	case scrService:
-		return "service " + m.detail
-	case scrNode:
-		return "node " + m.detail
-	case scrHAProxy:
-		return "haproxy"
-	case scrTimeline:
-		return "timeline"
-	case scrHelp:
-		return "help"
-	}
-	return ""
+	return views.WrapLines(s.content(m, c), m.w)
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/timeline"
 )
 
@@ -63,7 +62,7 @@ func (d Dialog) bodyHeight(h int) int { return max(0, h-len(d.Prompt)-1) }
 // it is at: the exact commands and where they run, crm_simulate's
 // predicted transition, the blast radius, warnings, stale data and the
 // consequence that needs its own confirmation.
-func PreviewDialog(p *actions.Preview, st DialogState, w int) Dialog {
+func PreviewDialog(p ActionPreview, st DialogState, w int) Dialog {
 	body := []Line{
 		{S(Warn, "▲ CONFIRM ACTION "), S(Title, p.Title)},
 		{S(Dim, "  nothing runs until you confirm; esc cancels")},
@@ -88,18 +87,18 @@ func PreviewDialog(p *actions.Preview, st DialogState, w int) Dialog {
 	return Dialog{Body: WrapLines(body, w), Prompt: WrapLines(promptLines(p, st), w), Width: w}
 }
 
-func stepLines(steps []actions.Step) []Line {
+func stepLines(steps []PreviewStep) []Line {
 	var out []Line
 	for _, s := range steps {
 		out = append(out, Line{P("  "), S(Dim, "$ "), S(Key, s.Shown)})
 		switch {
 		case len(s.Hosts) == 0:
-		case s.Plane == actions.PlaneHAProxy:
+		case s.Plane == PlaneHAProxy:
 			out = append(out, Line{S(Dim, "    on every HAProxy, each reported:")})
 			for _, h := range s.Hosts {
 				out = append(out, Line{S(Dim, "      → "), P(h)})
 			}
-		case s.Plane == actions.PlaneBMC:
+		case s.Plane == PlaneBMC:
 			out = append(out, Line{S(Dim, "    through the BMC of "), P(strings.Join(s.Hosts, ", "))})
 		case len(s.Hosts) == 1:
 			out = append(out, Line{S(Dim, "    on "), P(s.Hosts[0])})
@@ -110,7 +109,7 @@ func stepLines(steps []actions.Step) []Line {
 	return out
 }
 
-func transitionLines(p *actions.Preview) []Line {
+func transitionLines(p ActionPreview) []Line {
 	switch {
 	case len(p.Transition) > 0:
 		out := make([]Line, len(p.Transition))
@@ -122,7 +121,7 @@ func transitionLines(p *actions.Preview) []Line {
 		return []Line{{P("  "), S(Warn, "? no prediction: "+p.TransitionErr)}}
 	}
 	for _, s := range p.Steps {
-		if s.Plane == actions.PlanePacemaker {
+		if s.Plane == PlanePacemaker {
 			return []Line{{S(Dim, "  crm_simulate predicts no resource change")}}
 		}
 	}
@@ -139,7 +138,7 @@ func bullets(class Class, glyph string, items []string) []Line {
 
 // promptLines ask the current stage's question, saying how many more
 // follow so a second question never comes as a surprise.
-func promptLines(p *actions.Preview, st DialogState) []Line {
+func promptLines(p ActionPreview, st DialogState) []Line {
 	total, at := 1, 1
 	if p.Consequence != "" {
 		total++
@@ -180,7 +179,7 @@ func inputLine(text string) Line { return Line{S(Key, "> "), P(text), S(Cursor, 
 
 // OutcomeMark is how an action's result reads: verified, not verified,
 // partial (some hosts failed) or failed.
-func OutcomeMark(o actions.Outcome) Mark {
+func OutcomeMark(o ActionOutcome) Mark {
 	switch {
 	case !o.OK && o.Partial:
 		return Mark{"◐", "PARTIAL", "", Warn}
@@ -195,10 +194,10 @@ func OutcomeMark(o actions.Outcome) Mark {
 
 // ResultDialog shows what an executed action did, host by host, with the
 // errors and output an operator needs for the incident ticket.
-func ResultDialog(o actions.Outcome, w int) Dialog {
+func ResultDialog(o ActionOutcome, w int) Dialog {
 	m := OutcomeMark(o)
 	body := []Line{
-		{S(m.Class, m.Glyph+" RESULT "), S(Title, ":"+o.Request.String()), P("  "), S(m.Class, m.Word), S(Dim, " in "+o.Duration.Round(1e8).String())},
+		{S(m.Class, m.Glyph+" RESULT "), S(Title, o.Title), P("  "), S(m.Class, m.Word), S(Dim, " in "+o.Duration.Round(1e8).String())},
 	}
 	if o.Error != "" {
 		body = append(body, Line{P("  "), S(Crit, "✖ "+o.Error)})
