@@ -7,6 +7,7 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/remote"
 )
 
 // Plane is where a step runs.
@@ -162,11 +163,11 @@ func (e *Executor) planPacemaker(ctx context.Context, cc *config.Cluster, sc *cl
 	}
 	argv := pacemakerArgv(p.Request)
 	hosts := pacemakerHosts(cc, p.Request)
-	first, err := config.ExpandArgs(cc.Pacemaker.Command, hosts[0])
+	first, err := remote.Prefix{Command: cc.Pacemaker.Command}.Argv(hosts[0], argv)
 	if err != nil {
 		return err
 	}
-	st := Step{Plane: PlanePacemaker, Argv: argv, Shown: strings.Join(append(first, argv...), " ")}
+	st := Step{Plane: PlanePacemaker, Argv: argv, Shown: strings.Join(first, " ")}
 	for _, h := range hosts {
 		st.Hosts = append(st.Hosts, h.Name)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/remote"
 )
 
 // The lab's fixed facts (lab/lib/common.sh).
@@ -120,13 +121,13 @@ func newHarness() (*harness, error) {
 		return nil, fmt.Errorf("%s has no cluster %s", path, clusterName)
 	}
 	h := &harness{state: state, on: filepath.Join(labDir, "bin", "on"), cfg: cfg, cc: cc, pool: bmc.NewPool(), audit: cfg.AuditLog}
-	h.deps = &probes.Deps{Runner: probes.ExecRunner{}, HTTP: probes.NewHTTPClients(), BMC: h.pool}
+	h.deps = &probes.Deps{Runner: remote.ExecRunner{}, HTTP: probes.NewHTTPClients(), BMC: h.pool}
 	targets, err := probes.Targets(cfg, h.deps)
 	if err != nil {
 		return nil, err
 	}
 	h.sched = probes.NewScheduler(cfg, targets)
-	h.exec = actions.New(actions.Options{Config: cfg, Runner: probes.ExecRunner{}, BMC: h.pool,
+	h.exec = actions.New(actions.Options{Config: cfg, Runner: remote.ExecRunner{}, BMC: h.pool,
 		Audit: actions.NewAuditLog(cfg.AuditLog), Source: h.sched})
 	return h, nil
 }

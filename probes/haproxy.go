@@ -12,8 +12,6 @@ import (
 	"github.com/hacon/hacon/config"
 )
 
-func init() { Register(cluster.KindHAProxy, probeHAProxy) }
-
 // How a load balancer was read, for LoadBalancer.Source.
 const (
 	SourceStatsPage   = "stats page CSV"

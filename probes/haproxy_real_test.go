@@ -28,7 +28,7 @@ func pollHAProxy(t *testing.T, h config.HAProxy, timeout time.Duration) cluster.
 		Timeout: timeout,
 		HAProxy: &h,
 	}
-	return Poll(context.Background(), tg)
+	return DefaultProbers().Poll(context.Background(), tg)
 }
 
 // TestHAProxyReal drives a real haproxy: the three transports agree, a dead

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/remote"
 )
 
 func TestPcmkParseCIBResources(t *testing.T) {
@@ -145,7 +146,7 @@ func TestPacemakerCIBResourcesCache(t *testing.T) {
 		}
 		return n
 	}
-	r := Poll(context.Background(), tg)
+	r := DefaultProbers().Poll(context.Background(), tg)
 	if !r.OK() {
 		t.Fatal(r.Err)
 	}
@@ -165,12 +166,12 @@ func TestPacemakerCIBResourcesCache(t *testing.T) {
 	if prefer == nil || prefer.Resource != "cinder-volume" || prefer.Expires == "" {
 		t.Errorf("cli-prefer missing: %+v", r.Pacemaker.Constraints)
 	}
-	Poll(context.Background(), tg)
+	DefaultProbers().Poll(context.Background(), tg)
 	if n := count(); n != 1 {
 		t.Errorf("resources queried %d times in two polls; want 1", n)
 	}
 	mon = []byte(strings.Replace(string(mon), `<clone id="galera-clone"`, `<clone id="galera2-clone"`, 1))
-	r = Poll(context.Background(), tg)
+	r = DefaultProbers().Poll(context.Background(), tg)
 	if n := count(); n != 2 {
 		t.Errorf("a new promotable did not refresh the CIB cache: %d queries", n)
 	}
@@ -186,9 +187,9 @@ func TestPacemakerCIBFailureIsWarning(t *testing.T) {
 		if tool[0] == "crm_mon" {
 			return mon, nil, nil
 		}
-		return nil, nil, &ExitError{Argv: []string{"ssh"}, Code: 1, Stderr: "Permission denied"}
+		return nil, nil, &remote.ExitError{Argv: []string{"ssh"}, Code: 1, Stderr: "Permission denied"}
 	}}
-	r := Poll(context.Background(), pcmkTarget("cibfail", f, "controller-0"))
+	r := DefaultProbers().Poll(context.Background(), pcmkTarget("cibfail", f, "controller-0"))
 	if !r.OK() {
 		t.Fatal(r.Err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/remote"
 )
 
 // fakePcmk answers argv = [ssh, <controller>, tool...] from a per-controller
@@ -65,7 +66,7 @@ func pcmkCIBAnswer(t testing.TB, tool []string) ([]byte, []byte, error) {
 	return nil, nil, fmt.Errorf("unexpected %v", tool)
 }
 
-func pcmkTarget(name string, run Runner, ctls ...string) *Target {
+func pcmkTarget(name string, run remote.Runner, ctls ...string) *Target {
 	cc := &config.Cluster{Name: name, Pacemaker: &config.Pacemaker{Command: []string{"ssh", "{{.Name}}"}}}
 	for _, c := range ctls {
 		cc.Controllers = append(cc.Controllers, config.Controller{Name: c, Address: "192.0.2.1"})
@@ -75,6 +76,8 @@ func pcmkTarget(name string, run Runner, ctls ...string) *Target {
 		Timeout: 900 * time.Millisecond,
 		Cluster: cc,
 		Deps:    &Deps{Runner: run},
+
+		pacemaker: newPcmkState(nil),
 	}
 }
 
@@ -91,7 +94,7 @@ func TestPacemakerFallsBackToNextController(t *testing.T) {
 	}}
 	tg := pcmkTarget("fallback", f, "controller-0", "controller-1", "controller-2")
 	start := time.Now()
-	r := Poll(context.Background(), tg)
+	r := DefaultProbers().Poll(context.Background(), tg)
 	if !r.OK() || r.Pacemaker == nil {
 		t.Fatalf("poll failed: %s", r.Err)
 	}
@@ -123,11 +126,11 @@ func TestPacemakerAllControllersFailNamesEach(t *testing.T) {
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
 		if ctl == "controller-0" {
 			return nil, []byte("ssh: connect to host 192.0.2.1 port 22: Connection refused\n"),
-				&ExitError{Argv: []string{"ssh"}, Code: 255, Stderr: "ssh: connect to host 192.0.2.1 port 22: Connection refused"}
+				&remote.ExitError{Argv: []string{"ssh"}, Code: 255, Stderr: "ssh: connect to host 192.0.2.1 port 22: Connection refused"}
 		}
 		return pcmkHang(ctx)
 	}}
-	r := Poll(context.Background(), pcmkTarget("allfail", f, "controller-0", "controller-1"))
+	r := DefaultProbers().Poll(context.Background(), pcmkTarget("allfail", f, "controller-0", "controller-1"))
 	if r.OK() {
 		t.Fatal("poll succeeded with no controller answering")
 	}
@@ -149,13 +152,13 @@ func TestPacemakerLegacyAsXMLFallback(t *testing.T) {
 		}
 		if tool[len(tool)-1] == "--output-as=xml" {
 			msg := "crm_mon: unrecognized option '--output-as=xml'\ncrm_mon - Provides a summary of cluster's current state.\n"
-			return nil, []byte(msg), &ExitError{Argv: []string{"ssh"}, Code: 64, Stderr: msg}
+			return nil, []byte(msg), &remote.ExitError{Argv: []string{"ssh"}, Code: 64, Stderr: msg}
 		}
 		return legacy, nil, nil
 	}}
 	tg := pcmkTarget("legacy", f, "controller-0")
 	for i := 0; i < 2; i++ {
-		r := Poll(context.Background(), tg)
+		r := DefaultProbers().Poll(context.Background(), tg)
 		if !r.OK() {
 			t.Fatalf("poll %d: %s", i, r.Err)
 		}
@@ -187,11 +190,11 @@ func TestPacemakerNonZeroExitWithXML(t *testing.T) {
 	noQuorum := strings.Replace(string(pcmkTestdata(t, "crm_mon-2.1-healthy.xml")), `with_quorum="true"`, `with_quorum="false"`, 1)
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
 		if tool[0] == "crm_mon" {
-			return []byte(noQuorum), nil, &ExitError{Argv: []string{"ssh"}, Code: 106}
+			return []byte(noQuorum), nil, &remote.ExitError{Argv: []string{"ssh"}, Code: 106}
 		}
 		return pcmkCIBAnswer(t, tool)
 	}}
-	r := Poll(context.Background(), pcmkTarget("noquorum", f, "controller-0", "controller-1"))
+	r := DefaultProbers().Poll(context.Background(), pcmkTarget("noquorum", f, "controller-0", "controller-1"))
 	if !r.OK() || r.Pacemaker.HasQuorum || r.Pacemaker.Via != "controller-0" {
 		t.Fatalf("err %q via %+v", r.Err, r.Pacemaker)
 	}
@@ -202,9 +205,9 @@ func TestPacemakerNonZeroExitWithXML(t *testing.T) {
 func TestPacemakerErrorXMLNamesReason(t *testing.T) {
 	errXML := pcmkTestdata(t, "crm_mon-error.xml")
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
-		return errXML, nil, &ExitError{Argv: []string{"ssh"}, Code: 102}
+		return errXML, nil, &remote.ExitError{Argv: []string{"ssh"}, Code: 102}
 	}}
-	r := Poll(context.Background(), pcmkTarget("errxml", f, "controller-0", "controller-1"))
+	r := DefaultProbers().Poll(context.Background(), pcmkTarget("errxml", f, "controller-0", "controller-1"))
 	if r.OK() || !strings.Contains(r.Err, "controller-0: ssh exited 102 (crm_mon: status 102 Not connected") ||
 		!strings.Contains(r.Err, "controller-1: ") {
 		t.Errorf("Err = %q", r.Err)
@@ -226,7 +229,7 @@ func TestPacemakerNoControllersRunsOnce(t *testing.T) {
 	})
 	tg := pcmkTarget("local", run)
 	tg.Cluster.Pacemaker.Command = []string{"env", "CIB_file=/x/cib.xml"}
-	r := Poll(context.Background(), tg)
+	r := DefaultProbers().Poll(context.Background(), tg)
 	if !r.OK() || r.Pacemaker.Via != "" {
 		t.Fatalf("err %q via %q", r.Err, r.Pacemaker.Via)
 	}

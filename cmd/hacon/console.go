@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/common/version"
 
 	"github.com/hacon/hacon/actions"
-	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/remote"
 	"github.com/hacon/hacon/tui"
 	"github.com/hacon/hacon/views"
 )
@@ -90,7 +90,7 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 // newExecutor wires the action executor to the same runner, BMC pool and
 // scheduler as the probes. The demo previews with its own crm_simulate.
 func newExecutor(src *sources, readOnly bool) *actions.Executor {
-	var local probes.Runner
+	var local remote.Runner
 	if src.demo != nil {
 		local = src.demo.Runner()
 	}

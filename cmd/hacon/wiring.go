@@ -7,6 +7,7 @@ import (
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/demo"
 	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/remote"
 )
 
 // sources is everything the console and status need to poll.
@@ -26,7 +27,7 @@ func (s *sources) close() {
 
 // newSources wires the probes for a config file, or for the embedded demo.
 func newSources(cfgPath string, useDemo bool) (*sources, error) {
-	s := &sources{deps: &probes.Deps{Runner: probes.ExecRunner{}, HTTP: probes.NewHTTPClients()}}
+	s := &sources{deps: &probes.Deps{Runner: remote.ExecRunner{}, HTTP: probes.NewHTTPClients()}}
 	if useDemo {
 		d, err := demo.Start()
 		if err != nil {
