@@ -10,6 +10,7 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/haproxyapi"
 )
 
 // How a load balancer was read, for LoadBalancer.Source.
@@ -112,7 +113,7 @@ func fetchPromPage(ctx context.Context, client *http.Client, u string) (*cluster
 	}
 	lb, err := ParseHAProxyProm(bytes.NewReader(body))
 	if err != nil {
-		return nil, &TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
+		return nil, &haproxyapi.TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
 	}
 	lb.Source = SourcePrometheus
 	return lb, nil
@@ -126,7 +127,7 @@ func fetchCSVPage(ctx context.Context, client *http.Client, u string) (*cluster.
 	}
 	lb, err := ParseHAProxyCSV(bytes.NewReader(body))
 	if err != nil {
-		return nil, &TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
+		return nil, &haproxyapi.TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
 	}
 	lb.Source = SourceStatsPage
 	return lb, nil
@@ -134,13 +135,13 @@ func fetchCSVPage(ctx context.Context, client *http.Client, u string) (*cluster.
 
 // fetchShowStat asks a runtime API socket for "show stat" and parses it.
 func fetchShowStat(ctx context.Context, addr string) (*cluster.LoadBalancer, error) {
-	body, err := socketExchange(ctx, "stats socket", addr, "show stat")
+	body, err := haproxyapi.Exchange(ctx, "stats socket", addr, "show stat")
 	if err != nil {
 		return nil, err
 	}
 	lb, err := ParseHAProxyCSV(bytes.NewReader(body))
 	if err != nil {
-		return nil, &TransportError{What: "stats socket", Addr: addr, Words: err.Error(), Err: err}
+		return nil, &haproxyapi.TransportError{What: "stats socket", Addr: addr, Words: err.Error(), Err: err}
 	}
 	lb.Source = SourceStatsSocket
 	return lb, nil
