@@ -27,6 +27,7 @@ func endpointTarget(url string, svc *config.Service, cc *config.Cluster, timeout
 }
 
 func TestEndpointAgainstRealListeners(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v3", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"version":{"id":"v3.14","status":"stable"}}`))
@@ -106,6 +107,7 @@ func TestEndpointAcceptsButNeverAnswers(t *testing.T) {
 }
 
 func TestEndpointConnectionRefused(t *testing.T) {
+	t.Parallel()
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
@@ -116,6 +118,7 @@ func TestEndpointConnectionRefused(t *testing.T) {
 }
 
 func TestEndpointTLSNeedsCA(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"versions":[{"id":"v2.0","status":"CURRENT"}]}`))
 	}))
@@ -143,6 +146,7 @@ func TestEndpointTLSNeedsCA(t *testing.T) {
 }
 
 func TestCurrentVersionShapes(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]string{
 		`{"versions":{"values":[{"id":"v2.0","status":"deprecated"},{"id":"v3.14","status":"stable"}]}}`: "v3.14",
 		`{"versions":[{"id":"v2.1","status":"CURRENT"}]}`:                                                "v2.1",

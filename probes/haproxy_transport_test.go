@@ -76,6 +76,7 @@ func startFakeSocket(t *testing.T, network string, reply func(cmd string) (strin
 func hang(string) (string, bool) { return "", false }
 
 func TestHAProxyTransportErrors(t *testing.T) {
+	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "no", "admin.sock")
 	refused := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
 	garbage := startFakeSocket(t, "tcp", func(string) (string, bool) { return "hello world\n", true })
@@ -150,6 +151,7 @@ func TestHAProxyTransportTimeout(t *testing.T) {
 }
 
 func TestHAProxyTransportBodyCap(t *testing.T) {
+	t.Parallel()
 	big := strings.Repeat("x", 4096)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, big) }))
 	defer srv.Close()
@@ -160,6 +162,7 @@ func TestHAProxyTransportBodyCap(t *testing.T) {
 }
 
 func TestHAProxyTransportPermissionDenied(t *testing.T) {
+	t.Parallel()
 	if os.Geteuid() == 0 {
 		t.Skip("root ignores socket file permissions")
 	}
@@ -176,6 +179,7 @@ func TestHAProxyTransportPermissionDenied(t *testing.T) {
 // TestHAProxyPromCSVSourceDown: the exporter answers but the socket that
 // should supply backup flags does not; the poll succeeds with a warning.
 func TestHAProxyPromCSVSourceDown(t *testing.T) {
+	t.Parallel()
 	body, err := os.ReadFile("testdata/haproxy/metrics.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -193,6 +197,7 @@ func TestHAProxyPromCSVSourceDown(t *testing.T) {
 }
 
 func TestHAProxyURLs(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"http://h:8404/stats":                "http://h:8404/stats;csv",
 		"http://h:8404/stats;csv":            "http://h:8404/stats;csv",
