@@ -20,15 +20,13 @@ const (
 	SourcePrometheus  = "prometheus"
 )
 
-// plainHTTP serves HAProxy sources of targets built without Deps (tests,
-// one-off commands); the context bounds every request it makes.
-var plainHTTP = &http.Client{}
-
 func probeHAProxy(ctx context.Context, t *Target) cluster.Result {
 	if t.HAProxy == nil {
 		return cluster.Result{Err: "no haproxy settings for this source"}
 	}
-	client := plainHTTP
+	// A target built without Deps (tests, one-off commands) gets a plain
+	// client of its own; the context bounds every request it makes.
+	client := &http.Client{}
 	if t.Deps != nil && t.Deps.HTTP != nil {
 		c, err := t.Deps.HTTP.For(t.Cluster, nil)
 		if err != nil {

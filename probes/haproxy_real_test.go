@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -237,10 +238,10 @@ func capture(t *testing.T, h *realHAProxy) {
 	ctx := context.Background()
 	body, err := haproxyapi.Exchange(ctx, "stats socket", h.Sock, "show stat")
 	save("show-stat.csv", body, err)
-	body, err = fetchHTTP(ctx, plainHTTP, h.StatsURL+"/stats;csv")
+	body, err = fetchHTTP(ctx, http.DefaultClient, h.StatsURL+"/stats;csv")
 	save("stats-page.csv", body, err)
 	if h.PromEx {
-		body, err = fetchHTTP(ctx, plainHTTP, h.StatsURL+"/metrics")
+		body, err = fetchHTTP(ctx, http.DefaultClient, h.StatsURL+"/metrics")
 		save("metrics.txt", body, err)
 	}
 }
