@@ -12,7 +12,7 @@ import (
 	"github.com/hacon/hacon/bmc"
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
-	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/remote"
 )
 
 // Errors the executor refuses with.
@@ -37,8 +37,8 @@ type SnapshotSource interface {
 type Options struct {
 	Config        *config.Config
 	ReadOnly      bool
-	Runner        probes.Runner // Pacemaker commands through the prefix
-	Local         probes.Runner // local crm_simulate for previews; default ExecRunner
+	Runner        remote.Runner // Pacemaker commands through the prefix
+	Local         remote.Runner // local crm_simulate for previews; default ExecRunner
 	BMC           PowerSetter
 	Audit         *AuditLog
 	Source        SnapshotSource
@@ -55,8 +55,8 @@ type Options struct {
 type Executor struct {
 	Options
 	cfg    *config.Config
-	runner probes.Runner
-	local  probes.Runner
+	runner remote.Runner
+	local  remote.Runner
 
 	mu       sync.Mutex
 	inflight map[string]bool
@@ -66,10 +66,10 @@ type Executor struct {
 // New returns an Executor.
 func New(o Options) *Executor {
 	if o.Local == nil {
-		o.Local = probes.ExecRunner{}
+		o.Local = remote.ExecRunner{}
 	}
 	if o.Runner == nil {
-		o.Runner = probes.ExecRunner{}
+		o.Runner = remote.ExecRunner{}
 	}
 	if o.ActionTimeout == 0 {
 		o.ActionTimeout = 60 * time.Second

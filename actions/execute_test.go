@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hacon/hacon/cluster"
@@ -59,6 +60,7 @@ func unitSetup(t *testing.T, readOnly bool) (*Executor, *countingRunner, string,
 }
 
 func TestReadOnlyExecutorRefusesEverything(t *testing.T) {
+	t.Parallel()
 	e, r, audit, snap := unitSetup(t, true)
 	for _, words := range [][]string{{"move", "cinder-volume", "c1"}, {"fence", "c1"}, {"standby", "c2"}, {"clear", "cinder-volume"}} {
 		req, err := Parse("oc", words)
@@ -95,6 +97,7 @@ func TestReadOnlyExecutorRefusesEverything(t *testing.T) {
 }
 
 func TestConfirmationGuards(t *testing.T) {
+	t.Parallel()
 	e, r, audit, snap := unitSetup(t, false)
 	req, _ := Parse("oc", []string{"fence", "c1"})
 	p, err := e.Plan(context.Background(), req, snap)
@@ -129,6 +132,7 @@ func TestConfirmationGuards(t *testing.T) {
 }
 
 func TestQuorumLossNeedsExtraConfirmation(t *testing.T) {
+	t.Parallel()
 	e, _, _, snap := unitSetup(t, false)
 	snap.Clusters[0].Nodes[1].Pacemaker.Online = false
 	req, _ := Parse("oc", []string{"fence", "c2"})
@@ -144,9 +148,15 @@ func TestQuorumLossNeedsExtraConfirmation(t *testing.T) {
 	}
 }
 
+// The static snapshot never shows the move, so the result is written once
+// the whole verify timeout has passed: in the bubble, exactly 300ms.
 func TestAuditIntentAndResult(t *testing.T) {
-	e, r, audit, snap := unitSetup(t, false)
 	t.Setenv("SSH_CONNECTION", "198.51.100.7 52000 10.0.0.1 22")
+	synctest.Test(t, auditIntentAndResult)
+}
+
+func auditIntentAndResult(t *testing.T) {
+	e, r, audit, snap := unitSetup(t, false)
 	e.Operator = CurrentOperator()
 	req, _ := Parse("oc", []string{"move", "cinder-volume", "c1"})
 	p, err := e.Plan(context.Background(), req, snap)
@@ -184,7 +194,7 @@ func TestAuditIntentAndResult(t *testing.T) {
 		if ent.Operator.Client != "198.51.100.7:52000" || ent.Cluster != "oc" || ent.Action != "move" || len(ent.Commands) != 1 {
 			t.Errorf("audit entry %+v", ent)
 		}
-		if ent.Phase == "result" && (!ent.OK || ent.Verified || ent.DurationMS < 250) {
+		if ent.Phase == "result" && (!ent.OK || ent.Verified || ent.DurationMS != 300) {
 			t.Errorf("result entry %+v", ent)
 		}
 	}
@@ -194,6 +204,7 @@ func TestAuditIntentAndResult(t *testing.T) {
 }
 
 func TestUnwritableAuditLogStopsTheAction(t *testing.T) {
+	t.Parallel()
 	e, r, _, snap := unitSetup(t, false)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "file"), nil, 0o600)
@@ -210,6 +221,7 @@ func TestUnwritableAuditLogStopsTheAction(t *testing.T) {
 }
 
 func TestParse(t *testing.T) {
+	t.Parallel()
 	good := map[string]Request{
 		"move cinder-volume c2":      {Cluster: "oc", Kind: Move, Resource: "cinder-volume", Node: "c2"},
 		"move cinder-volume c2 PT5M": {Cluster: "oc", Kind: Move, Resource: "cinder-volume", Node: "c2", Lifetime: "PT5M"},
@@ -235,6 +247,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestTransitionSummary(t *testing.T) {
+	t.Parallel()
 	out := []byte(`Current cluster status:
   * Node List:
     * Online: [ controller-0 controller-1 ]
@@ -268,6 +281,7 @@ func (b *blockingRunner) Run(ctx context.Context, argv []string) ([]byte, []byte
 }
 
 func TestOneActionPerTarget(t *testing.T) {
+	t.Parallel()
 	e, _, _, snap := unitSetup(t, false)
 	br := &blockingRunner{started: make(chan struct{}, 1), release: make(chan struct{})}
 	e.runner = br
@@ -319,6 +333,11 @@ func (s *slowRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, er
 // A fence that times out on the first controller may still be under way:
 // it must not be sent again through the next one.
 func TestTimedOutActionIsNotRepeatedElsewhere(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, timedOutActionIsNotRepeatedElsewhere)
+}
+
+func timedOutActionIsNotRepeatedElsewhere(t *testing.T) {
 	e, _, _, snap := unitSetup(t, false)
 	sr := &slowRunner{}
 	e.runner, e.ActionTimeout = sr, 200*time.Millisecond
@@ -345,6 +364,7 @@ func TestTimedOutActionIsNotRepeatedElsewhere(t *testing.T) {
 // Members outside the inventory vote: fencing one of three online
 // controllers when two database members are offline loses quorum.
 func TestQuorumCountsEveryMember(t *testing.T) {
+	t.Parallel()
 	e, _, _, snap := unitSetup(t, false)
 	c := &snap.Clusters[0]
 	for _, n := range []string{"db-0", "db-1"} {

@@ -13,6 +13,7 @@ import (
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/remote"
 )
 
 func needPacemakerCLI(t *testing.T) {
@@ -78,7 +79,7 @@ func cibSetup(t *testing.T) (*Executor, *cibCluster, string) {
 		VIPs:        []config.VIP{{Name: "public", Address: "192.168.24.10", PacemakerResource: "ip-192.168.24.10"}},
 		Services:    []config.Service{{Name: "cinder-volume", PacemakerResource: "cinder-volume"}},
 	}}}
-	ts, err := probes.Targets(cfg, &probes.Deps{Runner: probes.ExecRunner{}, HTTP: probes.NewHTTPClients()})
+	ts, err := probes.Targets(cfg, &probes.Deps{Runner: remote.ExecRunner{}, HTTP: probes.NewHTTPClients()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/haproxyapi"
+	"github.com/hacon/hacon/remote"
 )
 
 // Plane is where a step runs.
@@ -25,6 +27,10 @@ type Step struct {
 	Hosts []string // where it may run, in the order tried (Pacemaker) or each one (HAProxy)
 	Argv  []string // the tool's argv without the prefix (Pacemaker), or the runtime API line
 	Shown string   // the exact command as the preview shows it, prefix included
+
+	// SetServer is the HAProxy step's change, kept typed so that what runs
+	// is built from checked names, never from the text shown.
+	SetServer *haproxyapi.SetServer
 }
 
 // Preview is everything the operator sees before confirming.
@@ -163,11 +169,11 @@ func (e *Executor) planPacemaker(ctx context.Context, cc *config.Cluster, sc *cl
 	}
 	argv := pacemakerArgv(p.Request)
 	hosts := pacemakerHosts(cc, p.Request)
-	first, err := config.ExpandArgs(cc.Pacemaker.Command, hosts[0])
+	first, err := remote.Prefix{Command: cc.Pacemaker.Command}.Argv(hosts[0], argv)
 	if err != nil {
 		return err
 	}
-	st := Step{Plane: PlanePacemaker, Argv: argv, Shown: strings.Join(append(first, argv...), " ")}
+	st := Step{Plane: PlanePacemaker, Argv: argv, Shown: strings.Join(first, " ")}
 	for _, h := range hosts {
 		st.Hosts = append(st.Hosts, h.Name)
 	}
@@ -191,8 +197,14 @@ func (e *Executor) planHAProxy(cc *config.Cluster, sc *cluster.Cluster, p *Previ
 	if server == "" {
 		return fmt.Errorf("no HAProxy lists a server of backend %s on %s", svc.Backend, p.Request.Node)
 	}
-	line := fmt.Sprintf("set server %s/%s state %s", svc.Backend, server, readyWord(p.Request.Kind))
-	st := Step{Plane: PlaneHAProxy, Argv: []string{line}, Shown: line}
+	op := haproxyapi.SetServer{Backend: svc.Backend, Server: server, State: runtimeState(p.Request.Kind)}
+	if err := op.Validate(); err != nil {
+		// The server name comes from a stats page: refuse it here, before
+		// the operator is asked to confirm anything.
+		return fmt.Errorf("cannot change %s on %s: %w", svc.Backend, p.Request.Node, err)
+	}
+	line := op.String()
+	st := Step{Plane: PlaneHAProxy, Argv: []string{line}, Shown: line, SetServer: &op}
 	missing := []string{}
 	for _, h := range cc.HAProxy {
 		if h.RuntimeAPI == "" {
@@ -212,14 +224,14 @@ func (e *Executor) planHAProxy(cc *config.Cluster, sc *cluster.Cluster, p *Previ
 	return nil
 }
 
-func readyWord(k Kind) string {
+func runtimeState(k Kind) haproxyapi.State {
 	switch k {
 	case Drain:
-		return "drain"
+		return haproxyapi.ServerDrain
 	case Maint:
-		return "maint"
+		return haproxyapi.ServerMaint
 	}
-	return "ready"
+	return haproxyapi.ServerReady
 }
 
 // serverName finds how the LBs name the server of a service on a node.

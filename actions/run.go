@@ -2,12 +2,13 @@ package actions
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 
 	"github.com/hacon/hacon/config"
-	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/haproxyapi"
 )
 
 // run carries out a preview's steps with the action timeout.
@@ -97,19 +98,31 @@ func (e *Executor) runHAProxyStep(ctx context.Context, cc *config.Cluster, st St
 			defer wg.Done()
 			ctx, cancel := context.WithTimeout(ctx, e.ActionTimeout)
 			defer cancel()
-			reply, err := probes.RuntimeAPI{Address: h.RuntimeAPI}.Command(ctx, st.Argv[0])
-			r := StepResult{Host: h.Controller, Argv: st.Argv, OK: err == nil && strings.TrimSpace(reply) == ""}
-			switch {
-			case err != nil:
-				r.Error = err.Error()
-			case !r.OK:
-				r.Error = "HAProxy said: " + strings.TrimSpace(reply)
-			}
-			out[i] = r
+			out[i] = setServer(ctx, h, st)
 		}()
 	}
 	wg.Wait()
 	return out
+}
+
+// setServer sends a step's typed change to one HAProxy.
+func setServer(ctx context.Context, h config.HAProxy, st Step) StepResult {
+	r := StepResult{Host: h.Controller, Argv: st.Argv}
+	if st.SetServer == nil {
+		r.Error = "no runtime API change in this step"
+		return r
+	}
+	err := haproxyapi.RuntimeAPI{Address: h.RuntimeAPI}.Set(ctx, *st.SetServer)
+	var refused *haproxyapi.ReplyError
+	switch {
+	case errors.As(err, &refused):
+		r.Error = "HAProxy said: " + refused.Reply
+	case err != nil:
+		r.Error = err.Error()
+	default:
+		r.OK = true
+	}
+	return r
 }
 
 func (e *Executor) runBMCStep(ctx context.Context, cc *config.Cluster, req Request) []StepResult {

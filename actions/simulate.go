@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/config"
-	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/remote"
 )
 
 // SimulateTimeout bounds the whole transition preview.
@@ -27,7 +26,7 @@ func (e *Executor) simulate(ctx context.Context, cc *config.Cluster, hosts []con
 	if req.Kind == Cleanup {
 		return nil, "no transition preview for cleanup (crm_resource --cleanup cannot run on a CIB copy)"
 	}
-	if _, isExec := e.local.(probes.ExecRunner); isExec {
+	if _, isExec := e.local.(remote.ExecRunner); isExec {
 		if _, err := exec.LookPath("crm_simulate"); err != nil {
 			return nil, "crm_simulate is not installed on this host: no transition preview"
 		}
@@ -96,77 +95,25 @@ type ranResult struct {
 }
 
 // runPacemaker runs a tool through the cluster's prefix, trying hosts in
-// order until one answers — like the probe, so a fenced controller does not
-// stop actions. An exit status from the tool itself is final: the next host
-// would say the same. A command that changes the cluster (mutating) moves
-// to the next host only when the transport failed before it could start
-// (ssh's 255, a prefix that cannot run); a timeout leaves its outcome
-// unknown — it may still be fencing — so it is never run a second time.
+// order by remote's failover policy — the probe's, so a fenced controller
+// stops neither. A mutating command is a remote.Change: it is never sent a
+// second time once it may have run. On failure ran names the host that
+// gave the final answer, or is empty when none answered.
 func (e *Executor) runPacemaker(ctx context.Context, cc *config.Cluster, hosts []config.Controller, argv []string, mutating bool) (ranResult, error) {
-	var errs []string
-	for i, h := range hosts {
-		prefix, err := config.ExpandArgs(cc.Pacemaker.Command, h)
-		if err != nil {
-			return ranResult{}, err
-		}
-		full := append(append([]string{}, prefix...), argv...)
-		budget := share(ctx, len(hosts)-i)
-		if mutating {
-			budget = remaining(ctx)
-		}
-		actx, cancel := context.WithTimeout(ctx, budget)
-		out, _, err := e.runner.Run(actx, full)
-		cancel()
-		ran := ranResult{host: h.Name, argv: full, stdout: out}
-		switch {
-		case err == nil:
-			return ran, nil
-		case isToolError(err, prefix):
-			return ran, fmt.Errorf("on %s: %w", orLocal(h.Name), err)
-		case mutating && (errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil):
-			return ran, fmt.Errorf("on %s: %v: outcome unknown, check the cluster before retrying", orLocal(h.Name), err)
-		}
-		errs = append(errs, fmt.Sprintf("%s: %v", orLocal(h.Name), err))
+	tr := remote.Prefix{Command: cc.Pacemaker.Command, Runner: e.runner}
+	op := remote.Read
+	if mutating {
+		op = remote.Change
 	}
-	return ranResult{}, fmt.Errorf("no controller answered: %s", strings.Join(errs, "; "))
-}
-
-// remaining is the time left before ctx's deadline (30s without one).
-func remaining(ctx context.Context) time.Duration {
-	if dl, ok := ctx.Deadline(); ok {
-		return max(time.Until(dl), 0)
+	var ran ranResult
+	_, err := remote.Failover(ctx, hosts, op, func(ctx context.Context, h config.Controller) error {
+		out, err := tr.Run(ctx, h, argv)
+		ran = ranResult{host: h.Name, argv: out.Argv, stdout: out.Stdout}
+		return err
+	})
+	var none *remote.NoAnswerError
+	if errors.As(err, &none) {
+		ran = ranResult{}
 	}
-	return 30 * time.Second
-}
-
-func orLocal(s string) string {
-	if s == "" {
-		return "local"
-	}
-	return s
-}
-
-// isToolError tells a tool's own failure (crm_resource said no) from a
-// transport failure (ssh could not reach the host, 255; a timeout): only
-// the latter is worth trying on the next controller.
-func isToolError(err error, prefix []string) bool {
-	var ee *probes.ExitError
-	if !errors.As(err, &ee) {
-		return false
-	}
-	return len(prefix) == 0 || ee.Code != 255
-}
-
-// share gives each remaining host an equal part of the time left, so one
-// hung ssh does not use up the whole deadline.
-func share(ctx context.Context, remaining int) time.Duration {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return 30 * time.Second
-	}
-	left := time.Until(dl)
-	if remaining > 1 {
-		left /= time.Duration(remaining)
-	}
-	return max(left, 500*time.Millisecond)
+	return ran, err
 }

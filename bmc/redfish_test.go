@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/bmc"
+	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/internal/testpeers/redfishemu"
 	"github.com/hacon/hacon/probes"
@@ -169,10 +170,12 @@ func TestRedfishFailures(t *testing.T) {
 
 // One hanging BMC must not delay the others, and its own poll returns at
 // its timeout, skipping later polls while the stuck call is still there.
+// The test asserts what happens before what, never how long anything took:
+// the healthy BMCs answer while the hung poll is still waiting.
 func TestRedfishHangDoesNotDelayOthers(t *testing.T) {
 	t.Setenv("HACON_TEST_RF_PW", rfPass)
 	goroutines := runtime.NumGoroutine()
-	const timeout = 1500 * time.Millisecond
+	const timeout = 2 * time.Second
 	var ctls []config.Controller
 	var emus []*redfishemu.BMC
 	for i := range 4 {
@@ -181,48 +184,43 @@ func TestRedfishHangDoesNotDelayOthers(t *testing.T) {
 		ctls = append(ctls, rfController(t, fmt.Sprintf("ctrl%d", i), port, "HACON_TEST_RF_PW", timeout))
 	}
 	p := bmc.NewPool()
-	cycle := func() []time.Duration {
-		took := make([]time.Duration, len(ctls))
-		var wg sync.WaitGroup
-		for i, c := range ctls {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				t0 := time.Now()
-				st := p.Poll(context.Background(), "c1", c)
-				took[i] = time.Since(t0)
-				if i == 0 && emus[0].Fault() == redfishemu.FaultHang {
-					if st.Error != bmc.ErrTimeout || st.FenceReady {
-						t.Errorf("hung BMC: %+v", st)
-					}
-				} else if !st.FenceReady || st.Power != bmc.PowerOn {
-					t.Errorf("%s: %+v", c.Name, st)
-				}
-			}()
+	for _, c := range ctls {
+		if st := p.Poll(context.Background(), "c1", c); !st.FenceReady || st.Power != bmc.PowerOn {
+			t.Fatalf("%s before the hang: %+v", c.Name, st)
 		}
-		wg.Wait()
-		return took
 	}
-	base := cycle()
 	_ = emus[0].SetFault(redfishemu.FaultHang)
-	hung := cycle()
-	baseMax := max(base[1], base[2], base[3])
-	for i := 1; i < 4; i++ {
-		// Generous bound for a loaded 2-core machine, far below the timeout.
-		if hung[i] > 3*baseMax+200*time.Millisecond || hung[i] > timeout/2 {
-			t.Errorf("ctrl%d took %v beside a hung BMC (baseline %v)", i, hung[i], baseMax)
-		}
+	asked := emus[0].Requests()
+	hung := make(chan cluster.BMCStatus, 1)
+	go func() { hung <- p.Poll(context.Background(), "c1", ctls[0]) }()
+	for emus[0].Requests() == asked {
+		time.Sleep(5 * time.Millisecond) // until the hung BMC holds the call
 	}
-	if hung[0] < timeout-50*time.Millisecond || hung[0] > timeout+300*time.Millisecond {
-		t.Errorf("hung poll returned after %v, want about %v", hung[0], timeout)
+	var wg sync.WaitGroup
+	for _, c := range ctls[1:] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if st := p.Poll(context.Background(), "c1", c); !st.FenceReady || st.Power != bmc.PowerOn {
+				t.Errorf("%s beside a hung BMC: %+v", c.Name, st)
+			}
+		}()
 	}
-	t.Logf("baseline polls %v; beside a hung BMC %v", base, hung)
+	wg.Wait()
+	select {
+	case st := <-hung:
+		t.Fatalf("the hung poll returned (%+v) before the healthy ones: they waited for it", st)
+	default:
+	}
+	if st := <-hung; st.Error != bmc.ErrTimeout || st.FenceReady {
+		t.Errorf("hung BMC: %+v", st)
+	}
 
-	// The abandoned call ends within moments of its deadline (its
-	// connection is cut); until then polls are skipped, never stacked.
+	// The abandoned call ends once its connection is cut; until then polls
+	// are skipped, never stacked.
 	_ = emus[0].SetFault(redfishemu.FaultNone)
 	st := p.Poll(context.Background(), "c1", ctls[0])
-	for wait := time.Now().Add(time.Second); st.Skipped && time.Now().Before(wait); {
+	for wait := time.Now().Add(5 * time.Second); st.Skipped && time.Now().Before(wait); {
 		if !strings.HasPrefix(st.Error, bmc.ErrSkipped) || !strings.Contains(st.Error, bmc.ErrTimeout) {
 			t.Fatalf("skipped poll: %+v", st)
 		}

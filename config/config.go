@@ -132,19 +132,6 @@ func Expand(tmpl string, c Controller) (string, error) {
 	return b.String(), nil
 }
 
-// ExpandArgs expands every element of an argv prefix for one controller.
-func ExpandArgs(args []string, c Controller) ([]string, error) {
-	out := make([]string, 0, len(args))
-	for _, a := range args {
-		s, err := Expand(a, c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
 // Controller returns the named controller of a cluster.
 func (c *Cluster) Controller(name string) (Controller, bool) {
 	for _, ctl := range c.Controllers {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
-	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/remote"
 )
 
 // PrefixCommand is the first word of the demo's Pacemaker command prefix:
@@ -18,16 +18,16 @@ const PrefixCommand = "demo-ssh"
 const RebootDelay = 6 * time.Second
 
 // Runner answers Pacemaker CLI argv from the simulation. It implements
-// probes.Runner, so the real Pacemaker probe and actions run unchanged.
+// remote.Runner, so the real Pacemaker probe and actions run unchanged.
 type Runner struct{ c *Cluster }
 
-var _ probes.Runner = Runner{}
+var _ remote.Runner = Runner{}
 
 func fail(argv []string, code int, msg string) ([]byte, []byte, error) {
-	return nil, []byte(msg + "\n"), &probes.ExitError{Argv: argv, Code: code, Stderr: msg}
+	return nil, []byte(msg + "\n"), &remote.ExitError{Argv: argv, Code: code, Stderr: msg}
 }
 
-// Run implements probes.Runner.
+// Run implements remote.Runner.
 func (r Runner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err

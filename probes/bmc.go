@@ -6,8 +6,6 @@ import (
 	"github.com/hacon/hacon/cluster"
 )
 
-func init() { Register(cluster.KindBMC, probeBMC) }
-
 // probeBMC asks the bmc package for one controller's power state. A BMC that
 // answers with an error (wrong password, unreachable) is a failed source.
 func probeBMC(ctx context.Context, t *Target) cluster.Result {

@@ -25,8 +25,6 @@ const MaxBody = 1 << 20
 // DefaultSlowThreshold is the latency above which an answer counts as slow.
 const DefaultSlowThreshold = time.Second
 
-func init() { Register(cluster.KindEndpoint, probeEndpoint) }
-
 // HTTPClients builds one client per HTTP setting (cluster or service) from
 // prometheus/common's HTTPClientConfig and shares it between polls, so
 // connections are reused.

@@ -27,6 +27,7 @@ func endpointTarget(url string, svc *config.Service, cc *config.Cluster, timeout
 }
 
 func TestEndpointAgainstRealListeners(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/v3", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"version":{"id":"v3.14","status":"stable"}}`))
@@ -68,7 +69,7 @@ func TestEndpointAgainstRealListeners(t *testing.T) {
 		{"/nope", false, 404, "", "HTTP 404"},
 	}
 	for _, tc := range cases {
-		r := Poll(context.Background(), endpointTarget(srv.URL+tc.path, &config.Service{Name: "keystone"}, nil, 2*time.Second))
+		r := DefaultProbers().Poll(context.Background(), endpointTarget(srv.URL+tc.path, &config.Service{Name: "keystone"}, nil, 2*time.Second))
 		e := r.Endpoint
 		if e == nil || e.OK != tc.ok || e.StatusCode != tc.code || e.Version != tc.version || !strings.Contains(e.Error, tc.errHas) {
 			t.Errorf("%s: got %+v", tc.path, e)
@@ -95,7 +96,7 @@ func TestEndpointAcceptsButNeverAnswers(t *testing.T) {
 		}
 	}()
 	start := time.Now()
-	r := Poll(context.Background(), endpointTarget("http://"+ln.Addr().String()+"/", &config.Service{Name: "nova"}, nil, 300*time.Millisecond))
+	r := DefaultProbers().Poll(context.Background(), endpointTarget("http://"+ln.Addr().String()+"/", &config.Service{Name: "nova"}, nil, 300*time.Millisecond))
 	el := time.Since(start)
 	if el < 290*time.Millisecond || el > 300*time.Millisecond+300*time.Millisecond {
 		t.Errorf("took %v, want ≈ the 300ms timeout", el)
@@ -106,21 +107,23 @@ func TestEndpointAcceptsButNeverAnswers(t *testing.T) {
 }
 
 func TestEndpointConnectionRefused(t *testing.T) {
+	t.Parallel()
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := ln.Addr().String()
 	ln.Close()
-	r := Poll(context.Background(), endpointTarget("http://"+addr+"/", &config.Service{Name: "nova"}, nil, time.Second))
+	r := DefaultProbers().Poll(context.Background(), endpointTarget("http://"+addr+"/", &config.Service{Name: "nova"}, nil, time.Second))
 	if r.Endpoint.OK || r.Endpoint.Error != "connection refused" {
 		t.Errorf("got %+v", r.Endpoint)
 	}
 }
 
 func TestEndpointTLSNeedsCA(t *testing.T) {
+	t.Parallel()
 	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"versions":[{"id":"v2.0","status":"CURRENT"}]}`))
 	}))
 	defer srv.Close()
-	r := Poll(context.Background(), endpointTarget(srv.URL+"/", &config.Service{Name: "neutron"}, nil, 2*time.Second))
+	r := DefaultProbers().Poll(context.Background(), endpointTarget(srv.URL+"/", &config.Service{Name: "neutron"}, nil, 2*time.Second))
 	if r.Endpoint.OK || !strings.Contains(r.Endpoint.Error, "TLS") {
 		t.Errorf("self-signed cert accepted without CA: %+v", r.Endpoint)
 	}
@@ -130,19 +133,20 @@ func TestEndpointTLSNeedsCA(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc := &config.Service{Name: "neutron", HTTP: &promconfig.HTTPClientConfig{TLSConfig: promconfig.TLSConfig{CAFile: caFile}}}
-	r = Poll(context.Background(), endpointTarget(srv.URL+"/", svc, nil, 2*time.Second))
+	r = DefaultProbers().Poll(context.Background(), endpointTarget(srv.URL+"/", svc, nil, 2*time.Second))
 	if !r.Endpoint.OK || r.Endpoint.Version != "v2.0" || !r.Endpoint.TLS || r.Endpoint.TLSDaysLeft <= 0 {
 		t.Errorf("with CA: %+v", r.Endpoint)
 	}
 	// Cluster-wide settings apply when the service has none.
 	cc := &config.Cluster{Name: "c", HTTP: &promconfig.HTTPClientConfig{TLSConfig: promconfig.TLSConfig{InsecureSkipVerify: true}}}
-	r = Poll(context.Background(), endpointTarget(srv.URL+"/", &config.Service{Name: "neutron"}, cc, 2*time.Second))
+	r = DefaultProbers().Poll(context.Background(), endpointTarget(srv.URL+"/", &config.Service{Name: "neutron"}, cc, 2*time.Second))
 	if !r.Endpoint.OK {
 		t.Errorf("cluster insecure_skip_verify not used: %+v", r.Endpoint)
 	}
 }
 
 func TestCurrentVersionShapes(t *testing.T) {
+	t.Parallel()
 	for body, want := range map[string]string{
 		`{"versions":{"values":[{"id":"v2.0","status":"deprecated"},{"id":"v3.14","status":"stable"}]}}`: "v3.14",
 		`{"versions":[{"id":"v2.1","status":"CURRENT"}]}`:                                                "v2.1",

@@ -10,9 +10,8 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/haproxyapi"
 )
-
-func init() { Register(cluster.KindHAProxy, probeHAProxy) }
 
 // How a load balancer was read, for LoadBalancer.Source.
 const (
@@ -21,15 +20,13 @@ const (
 	SourcePrometheus  = "prometheus"
 )
 
-// plainHTTP serves HAProxy sources of targets built without Deps (tests,
-// one-off commands); the context bounds every request it makes.
-var plainHTTP = &http.Client{}
-
 func probeHAProxy(ctx context.Context, t *Target) cluster.Result {
 	if t.HAProxy == nil {
 		return cluster.Result{Err: "no haproxy settings for this source"}
 	}
-	client := plainHTTP
+	// A target built without Deps (tests, one-off commands) gets a plain
+	// client of its own; the context bounds every request it makes.
+	client := &http.Client{}
 	if t.Deps != nil && t.Deps.HTTP != nil {
 		c, err := t.Deps.HTTP.For(t.Cluster, nil)
 		if err != nil {
@@ -114,7 +111,7 @@ func fetchPromPage(ctx context.Context, client *http.Client, u string) (*cluster
 	}
 	lb, err := ParseHAProxyProm(bytes.NewReader(body))
 	if err != nil {
-		return nil, &TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
+		return nil, &haproxyapi.TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
 	}
 	lb.Source = SourcePrometheus
 	return lb, nil
@@ -128,7 +125,7 @@ func fetchCSVPage(ctx context.Context, client *http.Client, u string) (*cluster.
 	}
 	lb, err := ParseHAProxyCSV(bytes.NewReader(body))
 	if err != nil {
-		return nil, &TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
+		return nil, &haproxyapi.TransportError{What: "stats page", Addr: cluster.RedactURL(u), Words: err.Error(), Err: err}
 	}
 	lb.Source = SourceStatsPage
 	return lb, nil
@@ -136,13 +133,13 @@ func fetchCSVPage(ctx context.Context, client *http.Client, u string) (*cluster.
 
 // fetchShowStat asks a runtime API socket for "show stat" and parses it.
 func fetchShowStat(ctx context.Context, addr string) (*cluster.LoadBalancer, error) {
-	body, err := socketExchange(ctx, "stats socket", addr, "show stat")
+	body, err := haproxyapi.Exchange(ctx, "stats socket", addr, "show stat")
 	if err != nil {
 		return nil, err
 	}
 	lb, err := ParseHAProxyCSV(bytes.NewReader(body))
 	if err != nil {
-		return nil, &TransportError{What: "stats socket", Addr: addr, Words: err.Error(), Err: err}
+		return nil, &haproxyapi.TransportError{What: "stats socket", Addr: addr, Words: err.Error(), Err: err}
 	}
 	lb.Source = SourceStatsSocket
 	return lb, nil

@@ -50,6 +50,7 @@ func mustParseCSV(t *testing.T, s string) *cluster.LoadBalancer {
 }
 
 func TestParseHAProxyCSVReal(t *testing.T) {
+	t.Parallel()
 	for _, file := range []string{"show-stat.csv", "stats-page.csv"} {
 		t.Run(file, func(t *testing.T) {
 			body, err := os.ReadFile("testdata/haproxy/" + file)
@@ -82,6 +83,7 @@ func TestParseHAProxyCSVReal(t *testing.T) {
 }
 
 func TestParseHAProxyCSVStatesAndQuoting(t *testing.T) {
+	t.Parallel()
 	rows := haproxy26Header + "\n" +
 		csvRow(map[string]string{"pxname": "fe", "svname": "FRONTEND", "status": "OPEN", "type": "0"}) +
 		csvRow(map[string]string{"pxname": "be_a", "svname": "s1", "status": "UP 1/3", "weight": "50", "act": "1", "bck": "0",
@@ -116,6 +118,7 @@ func TestParseHAProxyCSVStatesAndQuoting(t *testing.T) {
 // TestParseHAProxyCSVColumnsByName reverses the column order: a parser that
 // used indexes would read the wrong columns.
 func TestParseHAProxyCSVColumnsByName(t *testing.T) {
+	t.Parallel()
 	body, err := os.ReadFile("testdata/haproxy/show-stat.csv")
 	if err != nil {
 		t.Fatal(err)
@@ -145,6 +148,7 @@ func TestParseHAProxyCSVColumnsByName(t *testing.T) {
 }
 
 func TestParseHAProxyCSVNotCSV(t *testing.T) {
+	t.Parallel()
 	for in, words := range map[string]string{
 		"":                              "empty response",
 		"\n\n":                          "empty response",
@@ -163,6 +167,7 @@ func TestParseHAProxyCSVNotCSV(t *testing.T) {
 // TestParseHAProxyCSVLongRecord crosses the 64 KiB read buffer, the path
 // where records are assembled rather than read in place.
 func TestParseHAProxyCSVLongRecord(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x,", 70<<10)
 	in := haproxy26Header + "\n" +
 		csvRow(map[string]string{"pxname": "be", "svname": "a", "status": "UP", "check_desc": long}) +

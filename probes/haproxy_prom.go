@@ -25,24 +25,12 @@ var ErrNotHAProxyProm = errors.New("not HAProxy Prometheus metrics")
 // Status-like metrics (haproxy_server_status, _check_status,
 // haproxy_backend_status) carry one series per possible state with value 1
 // on the current one, so the state is the label of the series set to 1.
-func ParseHAProxyProm(r io.Reader) (lb *cluster.LoadBalancer, err error) {
-	// expfmt is third-party code fed by the network; a panic in it must not
-	// take the console down, so it becomes an ordinary parse error.
-	defer func() {
-		if p := recover(); p != nil {
-			lb, err = nil, fmt.Errorf("%w: parser panicked: %v", ErrNotHAProxyProm, p)
-		}
-	}()
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := parser.TextToMetricFamilies(r)
+func ParseHAProxyProm(r io.Reader) (*cluster.LoadBalancer, error) {
+	fams, err := promFamilies(r)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotHAProxyProm, err)
+		return nil, err
 	}
-	if fams["haproxy_server_status"] == nil && fams["haproxy_backend_status"] == nil {
-		return nil, fmt.Errorf("%w: no haproxy_server_status or haproxy_backend_status series", ErrNotHAProxyProm)
-	}
-
-	lb = &cluster.LoadBalancer{}
+	lb := &cluster.LoadBalancer{}
 	servers := map[[2]string]int{} // (proxy, server) → index in lb.Servers
 	server := func(m *dto.Metric) *cluster.LBServer {
 		key := [2]string{label(m, "proxy"), label(m, "server")}
@@ -110,6 +98,26 @@ func ParseHAProxyProm(r io.Reader) (lb *cluster.LoadBalancer, err error) {
 	each("haproxy_backend_backup_servers", func(m *dto.Metric, v float64) { backend(m).Backup = toInt(v) })
 	each("haproxy_backend_current_sessions", func(m *dto.Metric, v float64) { backend(m).Session = toInt(v) })
 	return lb, nil
+}
+
+// promFamilies reads the exposition and checks it is HAProxy's.
+func promFamilies(r io.Reader) (fams map[string]*dto.MetricFamily, err error) {
+	// expfmt is third-party code fed by the network; a panic in it must not
+	// take the console down, so it becomes an ordinary parse error.
+	defer func() {
+		if p := recover(); p != nil {
+			fams, err = nil, fmt.Errorf("%w: parser panicked: %v", ErrNotHAProxyProm, p)
+		}
+	}()
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	fams, err = parser.TextToMetricFamilies(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotHAProxyProm, err)
+	}
+	if fams["haproxy_server_status"] == nil && fams["haproxy_backend_status"] == nil {
+		return nil, fmt.Errorf("%w: no haproxy_server_status or haproxy_backend_status series", ErrNotHAProxyProm)
+	}
+	return fams, nil
 }
 
 // mergeCSV copies what only the CSV knows — the backup flag and the server

@@ -25,6 +25,7 @@ func mustParseProm(t *testing.T, s string) *cluster.LoadBalancer {
 // captured from the same real haproxy at the same moment: once the CSV-only
 // fields are merged in, both must describe the same servers.
 func TestParseHAProxyPromMatchesCSV(t *testing.T) {
+	t.Parallel()
 	prom, err := os.ReadFile("testdata/haproxy/metrics.txt")
 	if err != nil {
 		t.Fatal(err)
@@ -55,6 +56,7 @@ func TestParseHAProxyPromMatchesCSV(t *testing.T) {
 }
 
 func TestParseHAProxyPromStates(t *testing.T) {
+	t.Parallel()
 	in := `# TYPE haproxy_server_status gauge
 haproxy_server_status{proxy="be_a",server="s1",state="DOWN"} 0
 haproxy_server_status{proxy="be_a",server="s1",state="UP"} 1
@@ -93,6 +95,7 @@ haproxy_backend_current_sessions{proxy="be_a"} 9
 }
 
 func TestParseHAProxyPromNotProm(t *testing.T) {
+	t.Parallel()
 	for in, words := range map[string]string{
 		"":                         "no haproxy_server_status",
 		"node_load1 0.5\n":         "no haproxy_server_status",
@@ -107,6 +110,7 @@ func TestParseHAProxyPromNotProm(t *testing.T) {
 }
 
 func TestMergeCSVOnlyMatchingServers(t *testing.T) {
+	t.Parallel()
 	p := &cluster.LoadBalancer{Servers: []cluster.LBServer{{Backend: "a", Server: "s"}, {Backend: "b", Server: "s"}}}
 	c := &cluster.LoadBalancer{Servers: []cluster.LBServer{{Backend: "b", Server: "s", Backup: true, Address: "10.0.0.1:80"}}}
 	mergeCSV(p, c)

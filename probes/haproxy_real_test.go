@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/haproxyapi"
 )
 
 // -haproxy.capture DIR saves the real haproxy's CSV and metrics, which is
@@ -28,14 +30,14 @@ func pollHAProxy(t *testing.T, h config.HAProxy, timeout time.Duration) cluster.
 		Timeout: timeout,
 		HAProxy: &h,
 	}
-	return Poll(context.Background(), tg)
+	return DefaultProbers().Poll(context.Background(), tg)
 }
 
 // TestHAProxyReal drives a real haproxy: the three transports agree, a dead
 // server turns DOWN, and the runtime API's maint/drain/ready take effect.
 func TestHAProxyReal(t *testing.T) {
 	h := startHAProxy(t)
-	api := RuntimeAPI{Address: h.Sock}
+	api := haproxyapi.RuntimeAPI{Address: h.Sock}
 	if *captureDir != "" {
 		capture(t, h)
 	}
@@ -153,13 +155,16 @@ func TestHAProxyReal(t *testing.T) {
 	})
 
 	ctx := context.Background()
-	steps := []struct{ state, csv string }{
-		{ServerMaint, "MAINT"},
-		{ServerDrain, "DRAIN"},
-		{ServerReady, "UP"},
+	steps := []struct {
+		state haproxyapi.State
+		csv   string
+	}{
+		{haproxyapi.ServerMaint, "MAINT"},
+		{haproxyapi.ServerDrain, "DRAIN"},
+		{haproxyapi.ServerReady, "UP"},
 	}
 	for _, step := range steps {
-		t.Run("set server state "+step.state, func(t *testing.T) {
+		t.Run("set server state "+string(step.state), func(t *testing.T) {
 			if err := api.SetServerState(ctx, "be_keystone", "ks1", step.state); err != nil {
 				t.Fatal(err)
 			}
@@ -179,7 +184,7 @@ func TestHAProxyReal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var ks1 *ServerState
+			var ks1 *haproxyapi.ServerState
 			for i := range states {
 				if states[i].Server == "ks1" {
 					ks1 = &states[i]
@@ -188,14 +193,14 @@ func TestHAProxyReal(t *testing.T) {
 			if ks1 == nil || len(states) != 3 {
 				t.Fatalf("show servers state be_keystone: %+v", states)
 			}
-			if ks1.Maint() != (step.state == ServerMaint) || ks1.Drain() != (step.state == ServerDrain) {
+			if ks1.Maint() != (step.state == haproxyapi.ServerMaint) || ks1.Drain() != (step.state == haproxyapi.ServerDrain) {
 				t.Errorf("ks1 admin state %#x after %s: Maint %v Drain %v", ks1.AdminState, step.state, ks1.Maint(), ks1.Drain())
 			}
 		})
 	}
 
 	t.Run("header is 2.6's", func(t *testing.T) {
-		body, err := socketExchange(ctx, "stats socket", h.Sock, "show stat")
+		body, err := haproxyapi.Exchange(ctx, "stats socket", h.Sock, "show stat")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -205,11 +210,11 @@ func TestHAProxyReal(t *testing.T) {
 	})
 
 	t.Run("runtime API errors and commands", func(t *testing.T) {
-		err := api.SetServerState(ctx, "be_keystone", "nosuch", ServerMaint)
+		err := api.SetServerState(ctx, "be_keystone", "nosuch", haproxyapi.ServerMaint)
 		if err == nil || !strings.Contains(err.Error(), "No such server") {
 			t.Errorf("unknown server: err = %v, want HAProxy's 'No such server'", err)
 		}
-		tcp := RuntimeAPI{Address: h.TCPSock}
+		tcp := haproxyapi.RuntimeAPI{Address: h.TCPSock}
 		info, err := tcp.Command(ctx, "show info")
 		if err != nil || !strings.Contains(info, "Version: 2.") {
 			t.Errorf("show info over tcp: %v\n%.200s", err, info)
@@ -231,12 +236,12 @@ func capture(t *testing.T, h *realHAProxy) {
 		}
 	}
 	ctx := context.Background()
-	body, err := socketExchange(ctx, "stats socket", h.Sock, "show stat")
+	body, err := haproxyapi.Exchange(ctx, "stats socket", h.Sock, "show stat")
 	save("show-stat.csv", body, err)
-	body, err = fetchHTTP(ctx, plainHTTP, h.StatsURL+"/stats;csv")
+	body, err = fetchHTTP(ctx, http.DefaultClient, h.StatsURL+"/stats;csv")
 	save("stats-page.csv", body, err)
 	if h.PromEx {
-		body, err = fetchHTTP(ctx, plainHTTP, h.StatsURL+"/metrics")
+		body, err = fetchHTTP(ctx, http.DefaultClient, h.StatsURL+"/metrics")
 		save("metrics.txt", body, err)
 	}
 }

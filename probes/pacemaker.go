@@ -11,9 +11,8 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/remote"
 )
-
-func init() { Register(cluster.KindPacemaker, probePacemaker) }
 
 // The Pacemaker CLI lines the probe runs after the configured prefix.
 var (
@@ -29,12 +28,15 @@ const (
 	cibRefresh = 60 * time.Second
 	// cibRetry is how soon a failed resources query is tried again.
 	cibRetry = 10 * time.Second
-	// execCap bounds any one command when the caller gave no deadline.
-	execCap = 30 * time.Second
 )
 
-// pcmkState is what the probe remembers per cluster between polls.
+// pcmkState is what the probe remembers about one cluster between polls.
+// Each Pacemaker target owns one, so two schedulers (or two tests) polling
+// clusters of the same name never share what they learnt.
 type pcmkState struct {
+	now func() time.Time
+
+	mu        sync.Mutex
 	legacy    bool // crm_mon rejected --output-as: Pacemaker < 2.0.3
 	resources map[string]CIBResource
 	next      time.Time       // when the resources section is due again
@@ -49,6 +51,15 @@ type pcmkState struct {
 	consAt   time.Time // when they were read
 }
 
+// newPcmkState returns an empty cache reading time from now (time.Now
+// when nil).
+func newPcmkState(now func() time.Time) *pcmkState {
+	if now == nil {
+		now = time.Now
+	}
+	return &pcmkState{now: now}
+}
+
 // ConstraintsMaxAge bounds how long cached constraints are trusted even
 // when crm_mon's last_change has not moved.
 const ConstraintsMaxAge = 30 * time.Second
@@ -57,7 +68,7 @@ const ConstraintsMaxAge = 30 * time.Second
 // the CIB. last_change has a resolution of one second, so a cache read in
 // the same second as the change it follows could miss a second change in
 // that second: it is trusted only when read over a second after the value
-// was first seen. Called with pcmkMu held.
+// was first seen. Called with s.mu held.
 func (s *pcmkState) constraintsFresh(lastChange string, now time.Time) bool {
 	if lastChange != s.lcSeen {
 		s.lcSeen, s.lcSeenAt = lastChange, now
@@ -66,122 +77,81 @@ func (s *pcmkState) constraintsFresh(lastChange string, now time.Time) bool {
 		s.consAt.Sub(s.lcSeenAt) > 1100*time.Millisecond && now.Sub(s.consAt) < ConstraintsMaxAge
 }
 
-var (
-	pcmkMu    sync.Mutex
-	pcmkCache = map[string]*pcmkState{}
-)
-
-func pcmkStateFor(name string) *pcmkState {
-	pcmkMu.Lock()
-	defer pcmkMu.Unlock()
-	s := pcmkCache[name]
-	if s == nil {
-		s = &pcmkState{}
-		pcmkCache[name] = s
-	}
-	return s
-}
-
-// probePacemaker asks each controller in turn until one's crm_mon answers:
-// the controller hacon was asking may be the one being fenced. Every
-// attempt gets an equal share of the time left, so a hung ssh costs one
-// share, not the whole poll.
+// probePacemaker asks each controller in turn, by remote's Read policy,
+// until one's crm_mon answers: the controller hacon was asking may be the
+// one being fenced.
 func probePacemaker(ctx context.Context, t *Target) cluster.Result {
 	if t.Cluster == nil || t.Deps == nil || t.Deps.Runner == nil {
 		return cluster.Result{Err: "pacemaker probe: no cluster or command runner configured"}
 	}
-	var prefix []string
+	tr := remote.Prefix{Runner: t.Deps.Runner}
 	if t.Cluster.Pacemaker != nil {
-		prefix = t.Cluster.Pacemaker.Command
+		tr.Command = t.Cluster.Pacemaker.Command
 	}
 	ctls := t.Cluster.Controllers
 	if len(ctls) == 0 {
 		ctls = []config.Controller{{}}
 	}
-	state := pcmkStateFor(t.Cluster.Name)
-	var errs []string
-	for i, c := range ctls {
-		name := c.Name
-		if name == "" {
-			name = "local"
-		}
-		argv, err := config.ExpandArgs(prefix, c)
-		if err != nil {
-			errs = append(errs, fmt.Sprintf("%s: command prefix: %v", name, err))
-			continue
-		}
-		actx, cancel := shareOf(ctx, len(ctls)-i)
-		st, err := runCrmMon(actx, t.Deps.Runner, argv, state)
-		cancel()
-		if err != nil {
-			errs = append(errs, name+": "+err.Error())
-			if ctx.Err() != nil && i < len(ctls)-1 {
-				errs = append(errs, "no time left for "+names(ctls[i+1:]))
-				break
-			}
-			continue
-		}
-		st.Via = c.Name
-		if len(errs) > 0 {
-			// The answer came, but not from the first choice: say why, or
-			// a dead controller would hide behind a healthy source.
-			st.Failover = errs
-		}
-		addCIB(ctx, t.Deps.Runner, argv, state, st)
-		return cluster.Result{Pacemaker: st, Address: "crm_mon via " + name}
+	state := t.pacemaker
+	if state == nil {
+		// A target built by hand rather than by Targets keeps nothing
+		// between polls: every poll asks everything afresh.
+		state = newPcmkState(t.Deps.Now)
 	}
-	return cluster.Result{Err: "crm_mon failed on every controller: " + strings.Join(errs, "; ")}
-}
-
-func names(cs []config.Controller) string {
-	ns := make([]string, len(cs))
-	for i, c := range cs {
-		ns[i] = c.Name
+	var st *cluster.PacemakerStatus
+	ans, err := remote.Failover(ctx, ctls, remote.Read, func(ctx context.Context, c config.Controller) error {
+		var err error
+		st, err = runCrmMon(ctx, remote.Host{Transport: tr, Controller: c}, state)
+		return err
+	})
+	if err != nil {
+		var na *remote.NoAnswerError
+		if errors.As(err, &na) {
+			return cluster.Result{Err: "crm_mon failed on every controller: " + strings.Join(na.Tried, "; ")}
+		}
+		return cluster.Result{Err: err.Error()}
 	}
-	return strings.Join(ns, ", ")
-}
-
-// shareOf gives one of n remaining attempts its slice of ctx's deadline
-// (or execCap when ctx has none).
-func shareOf(ctx context.Context, n int) (context.Context, context.CancelFunc) {
-	dl, ok := ctx.Deadline()
-	if !ok {
-		return context.WithTimeout(ctx, execCap)
+	st.Via = ans.Host.Name
+	if len(ans.Failed) > 0 {
+		// The answer came, but not from the first choice: say why, or
+		// a dead controller would hide behind a healthy source.
+		st.Failover = ans.Failed
 	}
-	return context.WithTimeout(ctx, time.Until(dl)/time.Duration(max(n, 1)))
+	addCIB(ctx, remote.Host{Transport: tr, Controller: ans.Host}, state, st)
+	return cluster.Result{Pacemaker: st, Address: "crm_mon via " + remote.HostName(ans.Host)}
 }
 
 // runCrmMon runs crm_mon through one controller's prefix. A non-zero exit
 // with a parseable status (crm_mon exits non-zero on, e.g., lost quorum in
 // some versions) still counts; so does falling back to the 1.1 --as-xml
 // form when --output-as is unknown.
-func runCrmMon(ctx context.Context, run Runner, prefix []string, state *pcmkState) (*cluster.PacemakerStatus, error) {
-	pcmkMu.Lock()
+func runCrmMon(ctx context.Context, h remote.Host, state *pcmkState) (*cluster.PacemakerStatus, error) {
+	state.mu.Lock()
 	legacy := state.legacy
-	pcmkMu.Unlock()
+	state.mu.Unlock()
 	first, second := crmMonArgv, crmMonLegacyArgv
 	if legacy {
 		first, second = second, first
 	}
-	st, unknown, err := crmMonOnce(ctx, run, prefix, first)
+	st, unknown, err := crmMonOnce(ctx, h, first)
 	if !unknown || ctx.Err() != nil {
 		return st, err
 	}
-	st, _, err2 := crmMonOnce(ctx, run, prefix, second)
+	st, _, err2 := crmMonOnce(ctx, h, second)
 	if err2 != nil {
 		return nil, fmt.Errorf("%w; then %s: %w", err, strings.Join(second[1:], " "), err2)
 	}
-	pcmkMu.Lock()
+	state.mu.Lock()
 	state.legacy = !legacy
-	pcmkMu.Unlock()
+	state.mu.Unlock()
 	return st, nil
 }
 
 // crmMonOnce runs one form of crm_mon; unknown reports that crm_mon did not
 // recognise the output option, so the other form is worth trying.
-func crmMonOnce(ctx context.Context, run Runner, prefix, tool []string) (st *cluster.PacemakerStatus, unknown bool, err error) {
-	argv := append(append(make([]string, 0, len(prefix)+len(tool)), prefix...), tool...)
-	stdout, stderr, rerr := run.Run(ctx, argv)
+func crmMonOnce(ctx context.Context, h remote.Host, tool []string) (st *cluster.PacemakerStatus, unknown bool, err error) {
+	out, rerr := h.Run(ctx, tool)
+	stdout, stderr := out.Stdout, out.Stderr
 	var perr error
 	if len(bytes.TrimSpace(stdout)) > 0 {
 		st, perr = ParseCrmMon(bytes.NewReader(stdout))
@@ -223,64 +193,64 @@ func optionUnknown(stdout, stderr []byte) bool {
 // they are what an operator's move leaves behind) and promoted-max and
 // replicas (rarely). Failures here only add a warning: placement from
 // crm_mon is still right.
-func addCIB(ctx context.Context, run Runner, prefix []string, state *pcmkState, st *cluster.PacemakerStatus) {
-	now := time.Now()
-	pcmkMu.Lock()
+func addCIB(ctx context.Context, h remote.Host, state *pcmkState, st *cluster.PacemakerStatus) {
+	now := state.now()
+	state.mu.Lock()
 	fresh := state.constraintsFresh(st.LastChange, now)
 	cached := state.cons
-	pcmkMu.Unlock()
+	state.mu.Unlock()
 	switch {
 	case fresh:
 		MergeConstraints(st, cached)
 	default:
-		if out, err := runTool(ctx, run, prefix, cibConstraints); err != nil {
+		if out, err := runTool(ctx, h, cibConstraints); err != nil {
 			st.Warnings = append(st.Warnings, "cli-prefer constraints unknown: "+err.Error())
 		} else if cons, err := ParseCIBConstraints(bytes.NewReader(out)); err != nil {
 			st.Warnings = append(st.Warnings, "cli-prefer constraints unknown: "+err.Error())
 		} else {
 			MergeConstraints(st, cons)
-			pcmkMu.Lock()
-			state.cons, state.consFor, state.consAt = cons, st.LastChange, time.Now()
+			state.mu.Lock()
+			state.cons, state.consFor, state.consAt = cons, st.LastChange, state.now()
 			if state.cons == nil {
 				state.cons = []cluster.Constraint{}
 			}
-			pcmkMu.Unlock()
+			state.mu.Unlock()
 		}
 	}
 
-	pcmkMu.Lock()
+	state.mu.Lock()
 	due := now.After(state.next) || state.resources == nil && state.next.IsZero()
 	for _, r := range st.Resources {
 		if (r.Kind == cluster.KindPromotable || r.Kind == cluster.KindBundle) && !state.asked[r.ID] {
 			due = true // a new promotable or bundle: learn its promoted-max now
 		}
 	}
-	pcmkMu.Unlock()
+	state.mu.Unlock()
 	if due {
-		refreshResources(ctx, run, prefix, state, st, now)
+		refreshResources(ctx, h, state, st, now)
 	}
-	pcmkMu.Lock()
+	state.mu.Lock()
 	cib := state.resources
-	pcmkMu.Unlock()
+	state.mu.Unlock()
 	if cib != nil {
 		ApplyCIBResources(st, cib)
 	}
 }
 
-func refreshResources(ctx context.Context, run Runner, prefix []string, state *pcmkState, st *cluster.PacemakerStatus, now time.Time) {
+func refreshResources(ctx context.Context, h remote.Host, state *pcmkState, st *cluster.PacemakerStatus, now time.Time) {
 	asked := map[string]bool{}
 	for _, r := range st.Resources {
 		if r.Kind == cluster.KindPromotable || r.Kind == cluster.KindBundle {
 			asked[r.ID] = true
 		}
 	}
-	out, err := runTool(ctx, run, prefix, cibResources)
+	out, err := runTool(ctx, h, cibResources)
 	var res map[string]CIBResource
 	if err == nil {
 		res, err = ParseCIBResources(bytes.NewReader(out))
 	}
-	pcmkMu.Lock()
-	defer pcmkMu.Unlock()
+	state.mu.Lock()
+	defer state.mu.Unlock()
 	state.asked = asked
 	if err != nil {
 		state.next = now.Add(cibRetry)
@@ -290,15 +260,12 @@ func refreshResources(ctx context.Context, run Runner, prefix []string, state *p
 	state.resources, state.next = res, now.Add(cibRefresh)
 }
 
-// runTool runs one CLI line through the prefix with its own timeout and
-// names the tool in any error.
-func runTool(ctx context.Context, run Runner, prefix, tool []string) ([]byte, error) {
-	ctx, cancel := shareOf(ctx, 1)
-	defer cancel()
-	argv := append(append(make([]string, 0, len(prefix)+len(tool)), prefix...), tool...)
-	out, _, err := run.Run(ctx, argv)
+// runTool runs one CLI line on the host that answered and names the tool
+// in any error.
+func runTool(ctx context.Context, h remote.Host, tool []string) ([]byte, error) {
+	out, err := h.Run(ctx, tool)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", tool[0], err)
 	}
-	return out, nil
+	return out.Stdout, nil
 }

@@ -8,6 +8,7 @@ import (
 )
 
 func TestConstraintsCacheFollowsLastChange(t *testing.T) {
+	t.Parallel()
 	t0 := time.Now()
 	s := &pcmkState{}
 	const lc = "Wed Nov 25 03:00:00 2026"

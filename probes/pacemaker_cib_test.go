@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/remote"
 )
 
 func TestPcmkParseCIBResources(t *testing.T) {
+	t.Parallel()
 	cases := map[string]map[string]CIBResource{
 		"cib-3node.xml": {
 			"haproxy-clone":   {ID: "haproxy-clone", Kind: cluster.KindClone},
@@ -46,6 +48,7 @@ func TestPcmkParseCIBResources(t *testing.T) {
 }
 
 func TestPcmkParseCIBConstraints(t *testing.T) {
+	t.Parallel()
 	got, err := ParseCIBConstraints(bytes.NewReader(pcmkTestdata(t, "cib-constraints-lifetime.xml")))
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +71,7 @@ func TestPcmkParseCIBConstraints(t *testing.T) {
 // crm_mon names a --lifetime ban by its rule id; merging must not list it
 // twice and must carry the expiry over.
 func TestPcmkMergeConstraints(t *testing.T) {
+	t.Parallel()
 	st := &cluster.PacemakerStatus{Constraints: []cluster.Constraint{
 		{ID: "cli-ban-vip-on-c1-rule", Kind: "cli-ban", Resource: "vip", Node: "c1", Score: "-1000000"},
 	}}
@@ -84,6 +88,7 @@ func TestPcmkMergeConstraints(t *testing.T) {
 }
 
 func TestPcmkDeriveModeTable(t *testing.T) {
+	t.Parallel()
 	ins := func(roles ...string) []cluster.Instance {
 		var out []cluster.Instance
 		for i, r := range roles {
@@ -125,6 +130,7 @@ func TestPcmkDeriveModeTable(t *testing.T) {
 // The resources section is read on the first poll, cached, and read again
 // only when a promotable or bundle appears that was not there before.
 func TestPacemakerCIBResourcesCache(t *testing.T) {
+	t.Parallel()
 	mon := pcmkTestdata(t, "crm_mon-2.1-healthy.xml")
 	cib := strings.Replace(string(pcmkTestdata(t, "cib-3node.xml")), `name="promoted-max" value="1"`, `name="promoted-max" value="2"`, 1)
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
@@ -145,7 +151,7 @@ func TestPacemakerCIBResourcesCache(t *testing.T) {
 		}
 		return n
 	}
-	r := Poll(context.Background(), tg)
+	r := DefaultProbers().Poll(context.Background(), tg)
 	if !r.OK() {
 		t.Fatal(r.Err)
 	}
@@ -165,12 +171,12 @@ func TestPacemakerCIBResourcesCache(t *testing.T) {
 	if prefer == nil || prefer.Resource != "cinder-volume" || prefer.Expires == "" {
 		t.Errorf("cli-prefer missing: %+v", r.Pacemaker.Constraints)
 	}
-	Poll(context.Background(), tg)
+	DefaultProbers().Poll(context.Background(), tg)
 	if n := count(); n != 1 {
 		t.Errorf("resources queried %d times in two polls; want 1", n)
 	}
 	mon = []byte(strings.Replace(string(mon), `<clone id="galera-clone"`, `<clone id="galera2-clone"`, 1))
-	r = Poll(context.Background(), tg)
+	r = DefaultProbers().Poll(context.Background(), tg)
 	if n := count(); n != 2 {
 		t.Errorf("a new promotable did not refresh the CIB cache: %d queries", n)
 	}
@@ -181,14 +187,15 @@ func TestPacemakerCIBResourcesCache(t *testing.T) {
 
 // cibadmin failing leaves crm_mon's placement standing, with a warning.
 func TestPacemakerCIBFailureIsWarning(t *testing.T) {
+	t.Parallel()
 	mon := pcmkTestdata(t, "crm_mon-2.1-healthy.xml")
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
 		if tool[0] == "crm_mon" {
 			return mon, nil, nil
 		}
-		return nil, nil, &ExitError{Argv: []string{"ssh"}, Code: 1, Stderr: "Permission denied"}
+		return nil, nil, &remote.ExitError{Argv: []string{"ssh"}, Code: 1, Stderr: "Permission denied"}
 	}}
-	r := Poll(context.Background(), pcmkTarget("cibfail", f, "controller-0"))
+	r := DefaultProbers().Poll(context.Background(), pcmkTarget("cibfail", f, "controller-0"))
 	if !r.OK() {
 		t.Fatal(r.Err)
 	}

@@ -182,6 +182,7 @@ func genCrmMon(nodes, resources int) []byte {
 }
 
 func TestPcmkGenCrmMonParses(t *testing.T) {
+	t.Parallel()
 	st, err := ParseCrmMon(bytes.NewReader(genCrmMon(16, 1000)))
 	if err != nil {
 		t.Fatal(err)

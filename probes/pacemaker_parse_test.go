@@ -53,6 +53,7 @@ func pcmkResource(t *testing.T, st *cluster.PacemakerStatus, id string) cluster.
 }
 
 func TestParseCrmMonHealthy21(t *testing.T) {
+	t.Parallel()
 	st := parsePcmkFile(t, "crm_mon-2.1-healthy.xml")
 	if st.DC != "controller-0" || !st.HasQuorum || !st.StonithEnabled || st.MaintenanceMode {
 		t.Errorf("summary: dc=%q quorum=%v stonith=%v maint=%v", st.DC, st.HasQuorum, st.StonithEnabled, st.MaintenanceMode)
@@ -116,6 +117,7 @@ func TestParseCrmMonHealthy21(t *testing.T) {
 }
 
 func TestParseCrmMonFaults21(t *testing.T) {
+	t.Parallel()
 	st := parsePcmkFile(t, "crm_mon-2.1-faults.xml")
 	var c1 cluster.PcmkNode
 	for _, n := range st.Nodes {
@@ -148,6 +150,7 @@ func TestParseCrmMonFaults21(t *testing.T) {
 
 // The 1.1 --as-xml shape: <crm_mon> root, Master/Slave, ocf::provider:type.
 func TestParseCrmMonLegacy11(t *testing.T) {
+	t.Parallel()
 	st := parsePcmkFile(t, "crm_mon-1.1.xml")
 	want := []string{
 		"galera-bundle galera-bundle-0@controller-0 Promoted",
@@ -198,6 +201,7 @@ func TestParseCrmMonLegacy11(t *testing.T) {
 // 2.0: Master/Slave under <pacemaker-result>, a promotable cloned group,
 // a multiply-active primitive, maintenance, fence history.
 func TestParseCrmMon20(t *testing.T) {
+	t.Parallel()
 	st := parsePcmkFile(t, "crm_mon-2.0.xml")
 	want := []string{
 		"app-grp app-grp@db-1 Stopped FAILED",
@@ -248,6 +252,7 @@ func TestParseCrmMon20(t *testing.T) {
 }
 
 func TestParseCrmMonErrors(t *testing.T) {
+	t.Parallel()
 	f, err := os.ReadFile(filepath.Join("testdata", "pcmk", "crm_mon-error.xml"))
 	if err != nil {
 		t.Fatal(err)
@@ -268,6 +273,7 @@ func TestParseCrmMonErrors(t *testing.T) {
 }
 
 func TestPcmkOpKeyResource(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ op, task, want string }{
 		{"cinder-volume_monitor_60000", "monitor", "cinder-volume"},
 		{"my_rsc_start_0", "start", "my_rsc"},

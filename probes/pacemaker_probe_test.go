@@ -8,10 +8,12 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/remote"
 )
 
 // fakePcmk answers argv = [ssh, <controller>, tool...] from a per-controller
@@ -65,7 +67,7 @@ func pcmkCIBAnswer(t testing.TB, tool []string) ([]byte, []byte, error) {
 	return nil, nil, fmt.Errorf("unexpected %v", tool)
 }
 
-func pcmkTarget(name string, run Runner, ctls ...string) *Target {
+func pcmkTarget(name string, run remote.Runner, ctls ...string) *Target {
 	cc := &config.Cluster{Name: name, Pacemaker: &config.Pacemaker{Command: []string{"ssh", "{{.Name}}"}}}
 	for _, c := range ctls {
 		cc.Controllers = append(cc.Controllers, config.Controller{Name: c, Address: "192.0.2.1"})
@@ -75,10 +77,19 @@ func pcmkTarget(name string, run Runner, ctls ...string) *Target {
 		Timeout: 900 * time.Millisecond,
 		Cluster: cc,
 		Deps:    &Deps{Runner: run},
+
+		pacemaker: newPcmkState(nil),
 	}
 }
 
+// The bubble's fake clock makes the shares exact: a hung controller costs
+// precisely its third, whatever the load on the machine.
 func TestPacemakerFallsBackToNextController(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, pacemakerFallsBackToNextController)
+}
+
+func pacemakerFallsBackToNextController(t *testing.T) {
 	healthy := pcmkTestdata(t, "crm_mon-2.1-healthy.xml")
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
 		switch {
@@ -91,7 +102,7 @@ func TestPacemakerFallsBackToNextController(t *testing.T) {
 	}}
 	tg := pcmkTarget("fallback", f, "controller-0", "controller-1", "controller-2")
 	start := time.Now()
-	r := Poll(context.Background(), tg)
+	r := DefaultProbers().Poll(context.Background(), tg)
 	if !r.OK() || r.Pacemaker == nil {
 		t.Fatalf("poll failed: %s", r.Err)
 	}
@@ -102,11 +113,11 @@ func TestPacemakerFallsBackToNextController(t *testing.T) {
 		t.Errorf("Via = %q, want controller-1", r.Pacemaker.Via)
 	}
 	// controller-0 hung: it may only have cost its third of the timeout.
-	if el := time.Since(start); el > 600*time.Millisecond {
-		t.Errorf("poll took %v: the hung controller ate more than its share", el)
+	if el := time.Since(start); el != 300*time.Millisecond {
+		t.Errorf("poll took %v: the hung controller should cost its 300ms share", el)
 	}
-	if d := f.deadlines[0]; d > 320*time.Millisecond || d < 200*time.Millisecond {
-		t.Errorf("controller-0 got %v of 900ms; want about a third", d)
+	if d := f.deadlines[0]; d != 300*time.Millisecond {
+		t.Errorf("controller-0 got %v of 900ms; want a third", d)
 	}
 	calls := f.callList()
 	if calls[0] != "controller-0 crm_mon --one-shot --inactive --output-as=xml" || calls[1] != "controller-1 crm_mon --one-shot --inactive --output-as=xml" {
@@ -120,14 +131,19 @@ func TestPacemakerFallsBackToNextController(t *testing.T) {
 }
 
 func TestPacemakerAllControllersFailNamesEach(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, pacemakerAllControllersFailNamesEach)
+}
+
+func pacemakerAllControllersFailNamesEach(t *testing.T) {
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
 		if ctl == "controller-0" {
 			return nil, []byte("ssh: connect to host 192.0.2.1 port 22: Connection refused\n"),
-				&ExitError{Argv: []string{"ssh"}, Code: 255, Stderr: "ssh: connect to host 192.0.2.1 port 22: Connection refused"}
+				&remote.ExitError{Argv: []string{"ssh"}, Code: 255, Stderr: "ssh: connect to host 192.0.2.1 port 22: Connection refused"}
 		}
 		return pcmkHang(ctx)
 	}}
-	r := Poll(context.Background(), pcmkTarget("allfail", f, "controller-0", "controller-1"))
+	r := DefaultProbers().Poll(context.Background(), pcmkTarget("allfail", f, "controller-0", "controller-1"))
 	if r.OK() {
 		t.Fatal("poll succeeded with no controller answering")
 	}
@@ -136,12 +152,13 @@ func TestPacemakerAllControllersFailNamesEach(t *testing.T) {
 			t.Errorf("Err %q lacks %q", r.Err, want)
 		}
 	}
-	if r.Duration > 1200*time.Millisecond {
+	if r.Duration != 900*time.Millisecond {
 		t.Errorf("poll took %v with a 900ms timeout", r.Duration)
 	}
 }
 
 func TestPacemakerLegacyAsXMLFallback(t *testing.T) {
+	t.Parallel()
 	legacy := pcmkTestdata(t, "crm_mon-1.1.xml")
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
 		if tool[0] != "crm_mon" {
@@ -149,13 +166,13 @@ func TestPacemakerLegacyAsXMLFallback(t *testing.T) {
 		}
 		if tool[len(tool)-1] == "--output-as=xml" {
 			msg := "crm_mon: unrecognized option '--output-as=xml'\ncrm_mon - Provides a summary of cluster's current state.\n"
-			return nil, []byte(msg), &ExitError{Argv: []string{"ssh"}, Code: 64, Stderr: msg}
+			return nil, []byte(msg), &remote.ExitError{Argv: []string{"ssh"}, Code: 64, Stderr: msg}
 		}
 		return legacy, nil, nil
 	}}
 	tg := pcmkTarget("legacy", f, "controller-0")
 	for i := 0; i < 2; i++ {
-		r := Poll(context.Background(), tg)
+		r := DefaultProbers().Poll(context.Background(), tg)
 		if !r.OK() {
 			t.Fatalf("poll %d: %s", i, r.Err)
 		}
@@ -184,14 +201,15 @@ func TestPacemakerLegacyAsXMLFallback(t *testing.T) {
 // crm_mon may exit non-zero yet print a full status (e.g. without quorum);
 // that is an answer, not a failure.
 func TestPacemakerNonZeroExitWithXML(t *testing.T) {
+	t.Parallel()
 	noQuorum := strings.Replace(string(pcmkTestdata(t, "crm_mon-2.1-healthy.xml")), `with_quorum="true"`, `with_quorum="false"`, 1)
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
 		if tool[0] == "crm_mon" {
-			return []byte(noQuorum), nil, &ExitError{Argv: []string{"ssh"}, Code: 106}
+			return []byte(noQuorum), nil, &remote.ExitError{Argv: []string{"ssh"}, Code: 106}
 		}
 		return pcmkCIBAnswer(t, tool)
 	}}
-	r := Poll(context.Background(), pcmkTarget("noquorum", f, "controller-0", "controller-1"))
+	r := DefaultProbers().Poll(context.Background(), pcmkTarget("noquorum", f, "controller-0", "controller-1"))
 	if !r.OK() || r.Pacemaker.HasQuorum || r.Pacemaker.Via != "controller-0" {
 		t.Fatalf("err %q via %+v", r.Err, r.Pacemaker)
 	}
@@ -200,11 +218,12 @@ func TestPacemakerNonZeroExitWithXML(t *testing.T) {
 // An error result from crm_mon (XML with no summary) is a failure that
 // carries crm_mon's own reason, and the next controller is tried.
 func TestPacemakerErrorXMLNamesReason(t *testing.T) {
+	t.Parallel()
 	errXML := pcmkTestdata(t, "crm_mon-error.xml")
 	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
-		return errXML, nil, &ExitError{Argv: []string{"ssh"}, Code: 102}
+		return errXML, nil, &remote.ExitError{Argv: []string{"ssh"}, Code: 102}
 	}}
-	r := Poll(context.Background(), pcmkTarget("errxml", f, "controller-0", "controller-1"))
+	r := DefaultProbers().Poll(context.Background(), pcmkTarget("errxml", f, "controller-0", "controller-1"))
 	if r.OK() || !strings.Contains(r.Err, "controller-0: ssh exited 102 (crm_mon: status 102 Not connected") ||
 		!strings.Contains(r.Err, "controller-1: ") {
 		t.Errorf("Err = %q", r.Err)
@@ -212,6 +231,7 @@ func TestPacemakerErrorXMLNamesReason(t *testing.T) {
 }
 
 func TestPacemakerNoControllersRunsOnce(t *testing.T) {
+	t.Parallel()
 	healthy := pcmkTestdata(t, "crm_mon-2.1-healthy.xml")
 	var argvs [][]string
 	var mu sync.Mutex
@@ -226,7 +246,7 @@ func TestPacemakerNoControllersRunsOnce(t *testing.T) {
 	})
 	tg := pcmkTarget("local", run)
 	tg.Cluster.Pacemaker.Command = []string{"env", "CIB_file=/x/cib.xml"}
-	r := Poll(context.Background(), tg)
+	r := DefaultProbers().Poll(context.Background(), tg)
 	if !r.OK() || r.Pacemaker.Via != "" {
 		t.Fatalf("err %q via %q", r.Err, r.Pacemaker.Via)
 	}
@@ -239,4 +259,46 @@ type pcmkRunnerFunc func(ctx context.Context, argv []string) ([]byte, []byte, er
 
 func (f pcmkRunnerFunc) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
 	return f(ctx, argv)
+}
+
+// What one Pacemaker target learnt (here: crm_mon wants --as-xml) belongs
+// to it: another target of a cluster with the same name starts afresh, as
+// a second scheduler or a second test would.
+func TestPacemakerStateIsPerTarget(t *testing.T) {
+	t.Parallel()
+	legacy := pcmkTestdata(t, "crm_mon-1.1.xml")
+	f := &fakePcmk{answer: func(ctx context.Context, ctl string, tool []string) ([]byte, []byte, error) {
+		if tool[0] != "crm_mon" {
+			return []byte("<constraints/>"), nil, nil
+		}
+		if tool[len(tool)-1] == "--output-as=xml" {
+			msg := "crm_mon: unrecognized option '--output-as=xml'\n"
+			return nil, []byte(msg), &remote.ExitError{Argv: []string{"ssh"}, Code: 64, Stderr: msg}
+		}
+		return legacy, nil, nil
+	}}
+	cfg := &config.Config{Clusters: []config.Cluster{{Name: "same", Controllers: []config.Controller{{Name: "controller-0"}},
+		Pacemaker: &config.Pacemaker{Command: []string{"ssh", "{{.Name}}"}}}}}
+	first, err := Targets(cfg, &Deps{Runner: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, _ := Targets(cfg, &Deps{Runner: f})
+	probers := DefaultProbers()
+	for _, tg := range []*Target{first[0], first[0], second[0]} {
+		tg.Timeout = time.Second
+		if r := probers.Poll(context.Background(), tg); !r.OK() {
+			t.Fatal(r.Err)
+		}
+	}
+	var forms []string
+	for _, c := range f.callList() {
+		if strings.Contains(c, "crm_mon") {
+			forms = append(forms, c[strings.LastIndex(c, " ")+1:])
+		}
+	}
+	want := "--output-as=xml --as-xml --as-xml --output-as=xml --as-xml"
+	if got := strings.Join(forms, " "); got != want {
+		t.Errorf("crm_mon forms %s, want %s", got, want)
+	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/remote"
 )
 
 // These tests run the probe through ExecRunner with the prefix
@@ -38,9 +39,9 @@ func pcmkProbeFile(t *testing.T, name, file string) *cluster.PacemakerStatus {
 	}
 	tg := &Target{
 		ID:      cluster.SourceID{Cluster: cc.Name, Kind: cluster.KindPacemaker, Name: "pacemaker"},
-		Timeout: 60 * time.Second, Cluster: cc, Deps: &Deps{Runner: ExecRunner{}},
+		Timeout: 60 * time.Second, Cluster: cc, Deps: &Deps{Runner: remote.ExecRunner{}},
 	}
-	r := Poll(context.Background(), tg)
+	r := DefaultProbers().Poll(context.Background(), tg)
 	if !r.OK() {
 		t.Fatalf("probe: %s", r.Err)
 	}
@@ -247,9 +248,9 @@ func TestPacemakerRealHungControllerFallsBack(t *testing.T) {
 	}
 	tg := &Target{
 		ID:      cluster.SourceID{Cluster: cc.Name, Kind: cluster.KindPacemaker, Name: "pacemaker"},
-		Timeout: 6 * time.Second, Cluster: cc, Deps: &Deps{Runner: ExecRunner{}},
+		Timeout: 6 * time.Second, Cluster: cc, Deps: &Deps{Runner: remote.ExecRunner{}},
 	}
-	r := Poll(context.Background(), tg)
+	r := DefaultProbers().Poll(context.Background(), tg)
 	if !r.OK() || r.Pacemaker.Via != "controller-1" {
 		t.Fatalf("err %q via %+v", r.Err, r.Pacemaker)
 	}

@@ -7,6 +7,7 @@ import (
 )
 
 func TestPcmkXMLScanner(t *testing.T) {
+	t.Parallel()
 	doc := "\ufeff<?xml version=\"1.0\"?>\n<!-- made by hand -->\n<!DOCTYPE r>\n" +
 		`<r a="1" b='two' c = "&lt;&amp;&gt;&quot;&apos;&#65;&#x42;"><k/><k x="y"><![CDATA[<raw>]]></k>` +
 		"\n  <e>  text &amp; more </e></r>\n<!-- trailer -->\n"
@@ -27,6 +28,7 @@ func TestPcmkXMLScanner(t *testing.T) {
 }
 
 func TestPcmkXMLScannerRejects(t *testing.T) {
+	t.Parallel()
 	cases := map[string]string{
 		"":                             "unexpected end",
 		"<a>":                          "<a> not closed",
@@ -75,6 +77,7 @@ func sameTree(a *xel, b *dom) string {
 }
 
 func TestPcmkXMLScannerMatchesEncodingXML(t *testing.T) {
+	t.Parallel()
 	for _, name := range []string{"crm_mon-2.1-healthy.xml", "crm_mon-2.1-faults.xml", "crm_mon-1.1.xml", "crm_mon-2.0.xml", "cib-3node.xml"} {
 		b := pcmkTestdata(t, name)
 		mine, err := parseXMLTree(string(b))

@@ -27,30 +27,9 @@ const maxCrmMonBytes = 64 << 20
 // promotable clones and bundles are provisional until ApplyCIBResources
 // supplies promoted-max from the CIB.
 func ParseCrmMon(r io.Reader) (*cluster.PacemakerStatus, error) {
-	// A strings.Builder hands its buffer over as the string, saving a copy
-	// of what may be megabytes.
-	var buf strings.Builder
-	if n, ok := r.(interface{ Len() int }); ok {
-		buf.Grow(min(n.Len(), maxCrmMonBytes) + 1)
-	}
-	n, err := io.Copy(&buf, io.LimitReader(r, maxCrmMonBytes+1))
+	root, err := readCrmMonRoot(r)
 	if err != nil {
-		return nil, fmt.Errorf("crm_mon XML: %w", err)
-	}
-	if n > maxCrmMonBytes {
-		return nil, fmt.Errorf("crm_mon XML: more than %d MiB", maxCrmMonBytes>>20)
-	}
-	if strings.TrimSpace(buf.String()) == "" {
-		return nil, errors.New("crm_mon XML: empty output")
-	}
-	root, err := parseXMLTree(buf.String())
-	if err != nil {
-		return nil, fmt.Errorf("crm_mon XML: %w", err)
-	}
-	switch root.name {
-	case "pacemaker-result", "crm_mon":
-	default:
-		return nil, fmt.Errorf("crm_mon XML: unexpected root <%s>", root.name)
+		return nil, err
 	}
 	summary := root.child("summary")
 	// crm_mon reports a CIB it could not read as a result with no summary
@@ -117,6 +96,37 @@ func ParseCrmMon(r io.Reader) (*cluster.PacemakerStatus, error) {
 	})
 	detach(st)
 	return st, nil
+}
+
+// readCrmMonRoot reads crm_mon's XML, bounded by maxCrmMonBytes, and
+// returns its root element.
+func readCrmMonRoot(r io.Reader) (*xel, error) {
+	// A strings.Builder hands its buffer over as the string, saving a copy
+	// of what may be megabytes.
+	var buf strings.Builder
+	if n, ok := r.(interface{ Len() int }); ok {
+		buf.Grow(min(n.Len(), maxCrmMonBytes) + 1)
+	}
+	n, err := io.Copy(&buf, io.LimitReader(r, maxCrmMonBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("crm_mon XML: %w", err)
+	}
+	if n > maxCrmMonBytes {
+		return nil, fmt.Errorf("crm_mon XML: more than %d MiB", maxCrmMonBytes>>20)
+	}
+	if strings.TrimSpace(buf.String()) == "" {
+		return nil, errors.New("crm_mon XML: empty output")
+	}
+	root, err := parseXMLTree(buf.String())
+	if err != nil {
+		return nil, fmt.Errorf("crm_mon XML: %w", err)
+	}
+	switch root.name {
+	case "pacemaker-result", "crm_mon":
+	default:
+		return nil, fmt.Errorf("crm_mon XML: unexpected root <%s>", root.name)
+	}
+	return root, nil
 }
 
 // crmMonFailure words a result with no cluster status: the status code and

@@ -128,18 +128,8 @@ func (p *xscan) document() (*xel, error) {
 		if lt < 0 {
 			lt = len(p.s) - p.i
 		}
-		text := p.s[p.i : p.i+lt]
-		switch {
-		case len(stack) > 0:
-			if strings.TrimSpace(text) != "" {
-				t, err := unescapeXML(text)
-				if err != nil {
-					return nil, err
-				}
-				stack[len(stack)-1].text += t
-			}
-		case strings.TrimSpace(strings.TrimPrefix(text, "\ufeff")) != "":
-			return nil, errors.New("text outside the root element")
+		if err := addText(stack, p.s[p.i:p.i+lt]); err != nil {
+			return nil, err
 		}
 		p.i += lt
 		if p.i >= len(p.s) {
@@ -167,17 +157,10 @@ func (p *xscan) document() (*xel, error) {
 				return nil, err
 			}
 		case strings.HasPrefix(rest, "</"):
-			p.i += 2
-			name := p.name()
-			p.space()
-			if p.i >= len(p.s) || p.s[p.i] != '>' {
-				return nil, fmt.Errorf("bad end tag </%s", name)
+			var err error
+			if stack, err = p.endTag(stack); err != nil {
+				return nil, err
 			}
-			p.i++
-			if len(stack) == 0 || stack[len(stack)-1].name != name {
-				return nil, fmt.Errorf("unexpected end tag </%s>", name)
-			}
-			stack = stack[:len(stack)-1]
 		default:
 			p.i++
 			el, selfClosing, err := p.startTag()
@@ -208,6 +191,39 @@ func (p *xscan) document() (*xel, error) {
 		return nil, errXMLEOF
 	}
 	return root, nil
+}
+
+// addText adds character data to the open element; outside the root only
+// whitespace (and a byte-order mark) may appear.
+func addText(stack []*xel, text string) error {
+	switch {
+	case len(stack) > 0:
+		if strings.TrimSpace(text) != "" {
+			t, err := unescapeXML(text)
+			if err != nil {
+				return err
+			}
+			stack[len(stack)-1].text += t
+		}
+	case strings.TrimSpace(strings.TrimPrefix(text, "\ufeff")) != "":
+		return errors.New("text outside the root element")
+	}
+	return nil
+}
+
+// endTag reads "</name>" and pops the element it closes.
+func (p *xscan) endTag(stack []*xel) ([]*xel, error) {
+	p.i += 2
+	name := p.name()
+	p.space()
+	if p.i >= len(p.s) || p.s[p.i] != '>' {
+		return nil, fmt.Errorf("bad end tag </%s", name)
+	}
+	p.i++
+	if len(stack) == 0 || stack[len(stack)-1].name != name {
+		return nil, fmt.Errorf("unexpected end tag </%s>", name)
+	}
+	return stack[:len(stack)-1], nil
 }
 
 func (p *xscan) skipPast(end string) error {

@@ -1,18 +1,18 @@
 // Package probes polls every source hacon watches — OpenStack endpoints,
 // HAProxy, Pacemaker, BMCs — and hands the scheduler cluster.Results. Each
 // source kind has one poll function with the shared ProbeFunc signature,
-// registered by kind; transports are kept apart from parsers, which take an
-// io.Reader.
+// listed by kind in Probers; transports are kept apart from parsers, which
+// take an io.Reader.
 package probes
 
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/remote"
 )
 
 // Target is one source to poll, with everything its probe needs.
@@ -29,14 +29,19 @@ type Target struct {
 	URL        string // endpoint probes: the expanded URL
 
 	Deps *Deps
+
+	// pacemaker is what the Pacemaker probe remembers about this cluster
+	// between polls (set by Targets for Pacemaker targets).
+	pacemaker *pcmkState
 }
 
 // Deps are the shared, long-lived helpers probes use. They are safe for
 // concurrent use.
 type Deps struct {
-	Runner Runner    // runs Pacemaker's CLI; the demo swaps in a simulator
-	BMC    BMCPoller // polls BMCs; nil disables BMC sources
+	Runner remote.Runner // runs Pacemaker's CLI; the demo swaps in a simulator
+	BMC    BMCPoller     // polls BMCs; nil disables BMC sources
 	HTTP   *HTTPClients
+	Now    func() time.Time // the clock the probes' caches read; nil: time.Now
 }
 
 // BMCPoller is what the bmc package offers the BMC probe.
@@ -48,30 +53,26 @@ type BMCPoller interface {
 // put any failure in Result.Err rather than panic or hang.
 type ProbeFunc func(ctx context.Context, t *Target) cluster.Result
 
-var (
-	registryMu sync.RWMutex
-	registry   = map[cluster.SourceKind]ProbeFunc{}
-)
+// Probers maps each source kind to its poll function. It is a plain value
+// owned by whoever polls (the scheduler holds one), like blackbox_exporter's
+// static Probers map: nothing registers itself at init time, so what polls
+// a kind is visible here and a test can add its own kind to its own map.
+type Probers map[cluster.SourceKind]ProbeFunc
 
-// Register adds the poll function of a source kind.
-func Register(kind cluster.SourceKind, fn ProbeFunc) {
-	registryMu.Lock()
-	defer registryMu.Unlock()
-	registry[kind] = fn
+// DefaultProbers returns a fresh map of the probes of every kind hacon polls.
+func DefaultProbers() Probers {
+	return Probers{
+		cluster.KindEndpoint:  probeEndpoint,
+		cluster.KindHAProxy:   probeHAProxy,
+		cluster.KindPacemaker: probePacemaker,
+		cluster.KindBMC:       probeBMC,
+	}
 }
 
-// Lookup returns the poll function of a kind.
-func Lookup(kind cluster.SourceKind) (ProbeFunc, bool) {
-	registryMu.RLock()
-	defer registryMu.RUnlock()
-	fn, ok := registry[kind]
-	return fn, ok
-}
-
-// Poll runs the registered probe of t's kind under t's timeout and stamps
-// the result with its id, address, start and duration.
-func Poll(ctx context.Context, t *Target) cluster.Result {
-	fn, ok := Lookup(t.ID.Kind)
+// Poll runs the probe of t's kind under t's timeout and stamps the result
+// with its id, address, start and duration.
+func (p Probers) Poll(ctx context.Context, t *Target) cluster.Result {
+	fn, ok := p[t.ID.Kind]
 	start := time.Now()
 	var r cluster.Result
 	if !ok {
@@ -104,7 +105,9 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			}
 		}
 		if pm := cc.Pacemaker; pm != nil {
-			ts = append(ts, mk(cluster.KindPacemaker, "pacemaker", pacemakerAddress(cc), pm.Timeout, pm.Interval))
+			t := mk(cluster.KindPacemaker, "pacemaker", pacemakerAddress(cc), pm.Timeout, pm.Interval)
+			t.pacemaker = newPcmkState(deps.Now)
+			ts = append(ts, t)
 		}
 		for hi := range cc.HAProxy {
 			h := &cc.HAProxy[hi]

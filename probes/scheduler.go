@@ -24,6 +24,7 @@ const MaxBackoff = 30 * time.Second
 type Scheduler struct {
 	cfg     *config.Config
 	targets []*Target
+	probers Probers // what polls each kind; the scheduler's own map
 	sem     chan struct{}
 	now     func() time.Time
 	// Log, set before Run or PollOnce, gets one debug line per failed
@@ -53,7 +54,7 @@ func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
 		conc = config.DefaultConcurrency
 	}
 	s := &Scheduler{
-		cfg: cfg, targets: targets, sem: make(chan struct{}, conc), now: time.Now,
+		cfg: cfg, targets: targets, probers: DefaultProbers(), sem: make(chan struct{}, conc), now: time.Now,
 		inputs:   cluster.Inputs{},
 		history:  map[cluster.SourceID][]cluster.Result{},
 		nextGen:  map[cluster.SourceID]uint64{},
@@ -246,7 +247,7 @@ func (s *Scheduler) start(ctx context.Context, t *Target) <-chan bool {
 		// a slow or hung peer, not using the machine: it gives its slot
 		// back so a hung source cannot starve the healthy ones.
 		yield := time.AfterFunc(yieldAfter(t.Timeout), free)
-		r := Poll(ctx, t)
+		r := s.probers.Poll(ctx, t)
 		yield.Stop()
 		free()
 		r.Generation = gen

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/hacon/hacon/cluster"
@@ -12,13 +13,17 @@ import (
 
 const kindTest cluster.SourceKind = "test"
 
-var hangForever = make(chan struct{}) // never closed: a probe that ignores its context
-
-func init() {
-	Register(kindTest, func(ctx context.Context, t *Target) cluster.Result {
+// testScheduler polls targets of kindTest with a probe that answers by
+// name: "hang" ignores its context until the test ends, "slow" waits for
+// its deadline, "fail" fails. The probe is in this scheduler's own map.
+func testScheduler(t *testing.T, names ...string) *Scheduler {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	s := NewScheduler(testCfg(), testTargets(names...))
+	s.probers[kindTest] = func(ctx context.Context, t *Target) cluster.Result {
 		switch t.ID.Name {
 		case "hang":
-			<-hangForever
+			<-release
 		case "slow":
 			<-ctx.Done()
 			return cluster.Result{Err: "timed out"}
@@ -26,7 +31,8 @@ func init() {
 			return cluster.Result{Err: "boom"}
 		}
 		return cluster.Result{Endpoint: &cluster.EndpointResult{OK: true}}
-	})
+	}
+	return s
 }
 
 func testTargets(names ...string) []*Target {
@@ -42,7 +48,8 @@ func testCfg() *config.Config {
 }
 
 func TestRecordDropsLateGeneration(t *testing.T) {
-	s := NewScheduler(testCfg(), testTargets("a"))
+	t.Parallel()
+	s := testScheduler(t, "a")
 	id := cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "a"}
 	s.Record(cluster.Result{ID: id, Generation: 5, Err: "newer"})
 	s.Record(cluster.Result{ID: id, Generation: 4})
@@ -55,7 +62,8 @@ func TestRecordDropsLateGeneration(t *testing.T) {
 }
 
 func TestHistoryIsBounded(t *testing.T) {
-	s := NewScheduler(testCfg(), testTargets("a"))
+	t.Parallel()
+	s := testScheduler(t, "a")
 	id := cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "a"}
 	for g := uint64(1); g <= HistoryLen+20; g++ {
 		s.Record(cluster.Result{ID: id, Generation: g})
@@ -67,49 +75,64 @@ func TestHistoryIsBounded(t *testing.T) {
 }
 
 // A probe that never returns and one that waits for its deadline must not
-// hold PollOnce past the timeout, nor delay the healthy source.
+// hold PollOnce past the timeout, nor delay the healthy source. The bubble's
+// fake clock makes the bound exact rather than a guess about a loaded host.
 func TestPollOnceBoundedByTimeout(t *testing.T) {
-	s := NewScheduler(testCfg(), testTargets("ok", "hang", "slow"))
-	start := time.Now()
-	snap := s.PollOnce(context.Background())
-	if el := time.Since(start); el > 200*time.Millisecond*11/10+250*time.Millisecond {
-		t.Fatalf("PollOnce took %v with hung sources", el)
-	}
-	src := snap.Clusters[0].Sources
-	got := map[string]bool{}
-	for _, x := range src {
-		got[x.Name] = x.OK
-	}
-	if !got["ok"] || got["slow"] {
-		t.Fatalf("sources: %+v", src)
-	}
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := testScheduler(t, "ok", "hang", "slow")
+		start := time.Now()
+		snap := s.PollOnce(context.Background())
+		const timeout = 200 * time.Millisecond
+		if el := time.Since(start); el > timeout+timeout/10+50*time.Millisecond {
+			t.Fatalf("PollOnce took %v with hung sources", el)
+		}
+		src := snap.Clusters[0].Sources
+		got := map[string]bool{}
+		for _, x := range src {
+			got[x.Name] = x.OK
+		}
+		if !got["ok"] || got["slow"] {
+			t.Fatalf("sources: %+v", src)
+		}
+	})
 }
 
 func TestRunSkipsWhileInFlightAndKeepsOthersPolling(t *testing.T) {
-	s := NewScheduler(testCfg(), testTargets("ok", "hang"))
-	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
-	defer cancel()
-	var updates atomic.Int32
-	go func() {
-		for range s.Updates() {
-			updates.Add(1)
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := testScheduler(t, "ok", "hang")
+		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+		defer cancel()
+		var updates atomic.Int32
+		go func() {
+			for {
+				select {
+				case <-s.Updates():
+					updates.Add(1)
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+		s.Run(ctx)
+		okHist := s.History(cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "ok"})
+		hangHist := s.History(cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "hang"})
+		// 700ms at a 100ms interval (±10% jitter, first poll within 10ms).
+		if len(okHist) < 5 {
+			t.Errorf("healthy source polled only %d times in 700ms at 100ms interval", len(okHist))
 		}
-	}()
-	s.Run(ctx)
-	okHist := s.History(cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "ok"})
-	hangHist := s.History(cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "hang"})
-	if len(okHist) < 3 {
-		t.Errorf("healthy source polled only %d times in 700ms at 100ms interval", len(okHist))
-	}
-	if len(hangHist) != 0 {
-		t.Errorf("hung source recorded %d results", len(hangHist))
-	}
-	if updates.Load() == 0 {
-		t.Error("no update signalled")
-	}
+		if len(hangHist) != 0 {
+			t.Errorf("hung source recorded %d results", len(hangHist))
+		}
+		if updates.Load() == 0 {
+			t.Error("no update signalled")
+		}
+	})
 }
 
 func TestNextDelayBacksOff(t *testing.T) {
+	t.Parallel()
 	iv := time.Second
 	if d := nextDelay(iv, 0); d < 900*time.Millisecond || d > 1100*time.Millisecond {
 		t.Errorf("no failure: %v", d)

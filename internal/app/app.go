@@ -20,6 +20,7 @@ import (
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/demo"
 	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/remote"
 )
 
 // Options says what to assemble.
@@ -52,8 +53,8 @@ type App struct {
 // New assembles hacon. Nothing polls until Start (or Sched.PollOnce).
 func New(opts Options) (*App, error) {
 	a := &App{}
-	runner := probes.Runner(probes.ExecRunner{})
-	var local probes.Runner // nil: the executor previews with the local crm_simulate
+	runner := remote.Runner(remote.ExecRunner{})
+	var local remote.Runner // nil: the executor previews with the local crm_simulate
 	if opts.Demo {
 		d, err := demo.Start()
 		if err != nil {

@@ -1,4 +1,4 @@
-package probes
+package haproxyapi
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 )
 
 func TestRuntimeAPISetServerState(t *testing.T) {
+	t.Parallel()
 	replies := map[string]string{
 		"set server be_api/ctl-0 state maint":  "\n",
 		"set server be_api/ctl-0 state drain":  "\n",
@@ -42,13 +43,14 @@ func TestRuntimeAPISetServerState(t *testing.T) {
 	for _, bad := range [][3]string{
 		{"be_api", "ctl-0", "up"},
 		{"be_api", "ctl-0", ""},
-		{"be api", "ctl-0", ServerMaint},
-		{"be_api", "ctl-0;shutdown sessions server be_api/ctl-1", ServerMaint},
-		{"be_api/x", "ctl-0", ServerMaint},
-		{"", "ctl-0", ServerMaint},
-		{"be_api", "ctl-0\nset weight be_api/ctl-1 0", ServerReady},
+		{"be api", "ctl-0", "maint"},
+		{"be_api", "ctl-0;shutdown sessions server be_api/ctl-1", "maint"},
+		{"be_api/x", "ctl-0", "maint"},
+		{"", "ctl-0", "maint"},
+		{"be_api", "ctl-0\nset weight be_api/ctl-1 0", "ready"},
+		{"be_api", "ctl-0", "maint\nshutdown frontend fe"},
 	} {
-		if err := api.SetServerState(ctx, bad[0], bad[1], bad[2]); err == nil {
+		if err := api.SetServerState(ctx, bad[0], bad[1], State(bad[2])); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -61,6 +63,7 @@ func TestRuntimeAPISetServerState(t *testing.T) {
 }
 
 func TestRuntimeAPICommandTimeout(t *testing.T) {
+	t.Parallel()
 	s := startFakeSocket(t, "tcp", hang)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
@@ -84,6 +87,7 @@ const serversStateReply = `1
 `
 
 func TestRuntimeAPIShowServersState(t *testing.T) {
+	t.Parallel()
 	s := startFakeSocket(t, "tcp", func(cmd string) (string, bool) {
 		switch cmd {
 		case "show servers state", "show servers state be_app":
@@ -113,5 +117,27 @@ func TestRuntimeAPIShowServersState(t *testing.T) {
 	_, err = api.ShowServersState(context.Background(), "nosuch")
 	if err == nil || !strings.Contains(err.Error(), "Can't find backend.") {
 		t.Errorf("unknown backend: err = %v", err)
+	}
+}
+
+// Names come from a stats page hacon does not control: anything but what
+// HAProxy itself allows in a name is refused, so no second command can
+// ride along.
+func TestSetServerValidate(t *testing.T) {
+	t.Parallel()
+	ok := SetServer{Backend: "keystone_public", Server: "controller-1.internalapi:5000", State: ServerDrain}
+	if err := ok.Validate(); err != nil || ok.String() != "set server keystone_public/controller-1.internalapi:5000 state drain" {
+		t.Errorf("%q: %v", ok, err)
+	}
+	for _, bad := range []string{"", "a b", "a;b", "a\nb", "a\rb", "a\tb", "a/b", "a#b", "a$(x)", "é", "a\x00"} {
+		for _, op := range []SetServer{
+			{Backend: bad, Server: "s", State: ServerReady},
+			{Backend: "b", Server: bad, State: ServerReady},
+			{Backend: "b", Server: "s", State: State(bad)},
+		} {
+			if err := op.Validate(); err == nil {
+				t.Errorf("%+v accepted", op)
+			}
+		}
 	}
 }

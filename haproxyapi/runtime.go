@@ -1,4 +1,4 @@
-package probes
+package haproxyapi
 
 import (
 	"bufio"
@@ -18,60 +18,96 @@ type RuntimeAPI struct {
 	Address string
 }
 
-// Server states SetServerState accepts, as the runtime API names them.
+// State is a server state the runtime API's "set server … state" takes.
+type State string
+
+// The states SetServer accepts, as the runtime API names them.
 const (
-	ServerReady = "ready"
-	ServerDrain = "drain"
-	ServerMaint = "maint"
+	ServerReady State = "ready"
+	ServerDrain State = "drain"
+	ServerMaint State = "maint"
 )
 
 // Command sends one command and returns HAProxy's reply with its trailing
 // blank line removed. HAProxy replies carry no status code: whether a reply
 // means failure depends on the command, so judging it is the caller's job.
+// A command with a line break is refused before anything is sent.
 func (a RuntimeAPI) Command(ctx context.Context, cmd string) (string, error) {
-	if strings.ContainsAny(cmd, "\r\n") {
-		// A newline would smuggle a second command past the caller's checks.
-		return "", fmt.Errorf("runtime API %s: command contains a line break", a.Address)
-	}
 	if strings.TrimSpace(cmd) == "" {
 		return "", fmt.Errorf("runtime API %s: empty command", a.Address)
 	}
-	body, err := socketExchange(ctx, "runtime API", a.Address, cmd)
+	body, err := Exchange(ctx, "runtime API", a.Address, cmd)
 	if err != nil {
 		return "", err
 	}
 	return strings.TrimRight(string(body), "\n"), nil
 }
 
-// SetServerState runs "set server B/S state ready|drain|maint". HAProxy
-// answers success with an empty line, so any text it sends back ("No such
-// server.", "Permission denied.") is returned as the error.
-func (a RuntimeAPI) SetServerState(ctx context.Context, backend, server, state string) error {
-	switch state {
+// SetServer is one "set server B/S state S" change, kept typed from plan
+// to socket so the names in it — which come from a stats page hacon does
+// not control — are checked before any command line is built.
+type SetServer struct {
+	Backend string
+	Server  string
+	State   State
+}
+
+// Validate accepts only the three states and names HAProxy itself allows,
+// which keeps spaces, "/", ";" (a command separator) and line breaks out
+// of the command line.
+func (op SetServer) Validate() error {
+	switch op.State {
 	case ServerReady, ServerDrain, ServerMaint:
 	default:
-		return fmt.Errorf("server state %q: expected ready, drain or maint", state)
+		return fmt.Errorf("server state %q: expected ready, drain or maint", op.State)
 	}
-	if err := checkProxyName("backend", backend); err != nil {
+	if err := checkProxyName("backend", op.Backend); err != nil {
 		return err
 	}
-	if err := checkProxyName("server", server); err != nil {
+	return checkProxyName("server", op.Server)
+}
+
+// String is the runtime API line, as previews and the audit show it. It is
+// sent only after Validate.
+func (op SetServer) String() string {
+	return "set server " + op.Backend + "/" + op.Server + " state " + string(op.State)
+}
+
+// ReplyError is HAProxy refusing a change: it answers success with an
+// empty line, so any text it sends back ("No such server.", "Permission
+// denied.") is a refusal.
+type ReplyError struct {
+	Addr, Command, Reply string
+}
+
+func (e *ReplyError) Error() string {
+	return fmt.Sprintf("runtime API %s: %s: HAProxy said: %s", e.Addr, e.Command, e.Reply)
+}
+
+// Set validates op and sends it.
+func (a RuntimeAPI) Set(ctx context.Context, op SetServer) error {
+	if err := op.Validate(); err != nil {
 		return err
 	}
-	cmd := fmt.Sprintf("set server %s/%s state %s", backend, server, state)
+	cmd := op.String()
 	reply, err := a.Command(ctx, cmd)
 	if err != nil {
 		return err
 	}
 	if reply = strings.TrimSpace(reply); reply != "" {
-		return fmt.Errorf("runtime API %s: %s: HAProxy said: %s", a.Address, cmd, reply)
+		return &ReplyError{Addr: a.Address, Command: cmd, Reply: reply}
 	}
 	return nil
 }
 
+// SetServerState runs "set server backend/server state ready|drain|maint"
+// after checking every part (see SetServer).
+func (a RuntimeAPI) SetServerState(ctx context.Context, backend, server string, state State) error {
+	return a.Set(ctx, SetServer{Backend: backend, Server: server, State: state})
+}
+
 // checkProxyName accepts the characters HAProxy allows in proxy and server
-// names, which also keeps spaces, "/" and ";" (a command separator) out of
-// the command line.
+// names: letters, digits, '-', '_', '.' and ':'.
 func checkProxyName(what, name string) error {
 	if name == "" {
 		return fmt.Errorf("%s name is empty", what)

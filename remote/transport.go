@@ -1,0 +1,117 @@
+package remote
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hacon/hacon/config"
+)
+
+// Transport runs a tool's argv on one controller. It is the seam a
+// connection-keeping transport (an SSH ControlMaster per controller) plugs
+// into: Failover and every caller above it only see this interface.
+//
+// An implementation reports what really ran in Output.Argv (the audit
+// records it) and wraps any failure of the way to the controller — nothing
+// could have run there — with Unreachable, so Failover knows a change may
+// still be sent to the next controller.
+type Transport interface {
+	Run(ctx context.Context, c config.Controller, tool []string) (Output, error)
+}
+
+// Output is one command's result.
+type Output struct {
+	Argv   []string // what ran, prefix included
+	Stdout []byte
+	Stderr []byte
+}
+
+// Prefix is the Transport of today's config: the prefix's {{.Name}} and
+// {{.Address}} are filled from the controller and the tool's argv is
+// appended, then a Runner runs the whole line.
+type Prefix struct {
+	Command []string // the configured prefix; empty runs the tool locally
+	Runner  Runner
+}
+
+// Expand fills the prefix's templates for one controller.
+func (p Prefix) Expand(c config.Controller) ([]string, error) {
+	out := make([]string, 0, len(p.Command))
+	for _, a := range p.Command {
+		s, err := config.Expand(a, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// Argv is the full command line a tool runs as on controller c.
+func (p Prefix) Argv(c config.Controller, tool []string) ([]string, error) {
+	prefix, err := p.Expand(c)
+	if err != nil {
+		return nil, err
+	}
+	return append(prefix, tool...), nil
+}
+
+// Run implements Transport.
+func (p Prefix) Run(ctx context.Context, c config.Controller, tool []string) (Output, error) {
+	argv, err := p.Argv(c, tool)
+	if err != nil {
+		return Output{}, Unreachable(fmt.Errorf("command prefix: %v", err))
+	}
+	stdout, stderr, err := p.Runner.Run(ctx, argv)
+	out := Output{Argv: argv, Stdout: stdout, Stderr: stderr}
+	if err != nil && p.notStarted(ctx, err) {
+		err = Unreachable(err)
+	}
+	return out, err
+}
+
+// notStarted tells a failure of the way to the controller from the tool's
+// own answer. With a prefix, exit 255 is ssh's own failure (the command
+// never reached the host); a runner error that is neither an exit status
+// nor a timeout means the program could not be started at all.
+func (p Prefix) notStarted(ctx context.Context, err error) bool {
+	if ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+		return false // it may have started: its outcome is unknown
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		return len(p.Command) > 0 && ee.Code == 255
+	}
+	return true
+}
+
+// unreachable marks an error as a failure to reach the controller; it
+// prints and unwraps as the error it carries.
+type unreachable struct{ error }
+
+func (u unreachable) Unwrap() error { return u.error }
+
+// Unreachable marks err as a failure of the way to the controller, before
+// the tool could run: safe to try elsewhere even for a change.
+func Unreachable(err error) error {
+	if err == nil {
+		return nil
+	}
+	return unreachable{err}
+}
+
+// IsUnreachable reports whether err was marked with Unreachable.
+func IsUnreachable(err error) bool {
+	var u unreachable
+	return errors.As(err, &u)
+}
+
+// HostName is how a controller is named in messages: "local" when the
+// cluster lists none and commands run on hacon's own host.
+func HostName(c config.Controller) string {
+	if c.Name == "" {
+		return "local"
+	}
+	return c.Name
+}
