@@ -145,7 +145,7 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			if s.Endpoint != "" {
 				for i := range cc.Controllers {
 					c := &cc.Controllers[i]
-					u, err := config.Expand(s.Endpoint, *c)
+					u, err := config.ExpandURL(s.Endpoint, *c)
 					if err != nil {
 						return nil, fmt.Errorf("cluster %s service %s endpoint: %w", cc.Name, s.Name, err)
 					}
