@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -70,17 +69,11 @@ func (a *AuditLog) Write(e AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
-		return fmt.Errorf("audit log %s: %w", a.path, err)
-	}
-	f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := openAuditFile(a.path)
 	if err != nil {
-		return fmt.Errorf("audit log %s: %w", a.path, err)
+		return err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Mode().Perm() != 0o600 {
-		_ = f.Chmod(0o600) // a log created by someone else's umask
-	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("audit log %s: %w", a.path, err)
 	}

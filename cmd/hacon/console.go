@@ -48,6 +48,13 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 	defer func() { cancel(); <-done }()
 
 	ro := *readOnly || *wall || src.cfg.ReadOnly
+	if !ro {
+		// Say it now, not at the first action at 3 a.m.
+		if err := actions.CheckAuditPath(src.cfg.AuditLog); err != nil {
+			fmt.Fprintf(stderr, "hacon: %v\nhacon: actions are recorded there before they run; fix audit_log, or start with --read-only\n", err)
+			return 1
+		}
+	}
 	ex := newExecutor(src, ro)
 	opts := tui.Options{
 		Source:    src.sched,
