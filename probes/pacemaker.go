@@ -184,7 +184,7 @@ func crmMonOnce(ctx context.Context, run Runner, prefix, tool []string) (st *clu
 	stdout, stderr, rerr := run.Run(ctx, argv)
 	var perr error
 	if len(bytes.TrimSpace(stdout)) > 0 {
-		st, perr = ParseCrmMon(bytes.NewReader(stdout))
+		st, perr = ParseCrmMonContext(ctx, bytes.NewReader(stdout))
 		if perr == nil {
 			return st, false, nil
 		}

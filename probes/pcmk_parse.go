@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -27,6 +28,11 @@ const maxCrmMonBytes = 64 << 20
 // promotable clones and bundles are provisional until ApplyCIBResources
 // supplies promoted-max from the CIB.
 func ParseCrmMon(r io.Reader) (*cluster.PacemakerStatus, error) {
+	return ParseCrmMonContext(context.Background(), r)
+}
+
+// ParseCrmMonContext is ParseCrmMon that gives up when ctx ends.
+func ParseCrmMonContext(ctx context.Context, r io.Reader) (*cluster.PacemakerStatus, error) {
 	// A strings.Builder hands its buffer over as the string, saving a copy
 	// of what may be megabytes.
 	var buf strings.Builder
@@ -43,7 +49,7 @@ func ParseCrmMon(r io.Reader) (*cluster.PacemakerStatus, error) {
 	if strings.TrimSpace(buf.String()) == "" {
 		return nil, errors.New("crm_mon XML: empty output")
 	}
-	root, err := parseXMLTree(buf.String())
+	root, err := parseXMLTree(ctx, buf.String())
 	if err != nil {
 		return nil, fmt.Errorf("crm_mon XML: %w", err)
 	}
