@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/user"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -28,18 +30,37 @@ type AuditEntry struct {
 
 // Operator is who ran an action.
 type Operator struct {
-	User     string `json:"user"`
+	User     string `json:"user"`                   // the real uid's user name, from the OS
+	Claimed  string `json:"claimed_user,omitempty"` // USER or LOGNAME when they name someone else
 	SudoUser string `json:"sudo_user,omitempty"`
 	Client   string `json:"client,omitempty"` // from SSH_CONNECTION
 }
 
-// CurrentOperator reads USER, SUDO_USER and the SSH client address.
+// CurrentOperator names the operator from the real uid (the environment is
+// unset under cron and some sudo and tmux setups, and anyone can set it),
+// keeping USER/LOGNAME as a claim when it differs, plus SUDO_USER and the
+// SSH client address.
 func CurrentOperator() Operator {
-	op := Operator{User: os.Getenv("USER"), SudoUser: os.Getenv("SUDO_USER")}
+	op := Operator{User: userOfUID(os.Getuid()), SudoUser: os.Getenv("SUDO_USER")}
+	claimed := os.Getenv("USER")
+	if claimed == "" {
+		claimed = os.Getenv("LOGNAME")
+	}
+	if claimed != op.User {
+		op.Claimed = claimed
+	}
 	if f := strings.Fields(os.Getenv("SSH_CONNECTION")); len(f) >= 2 {
 		op.Client = net.JoinHostPort(f[0], f[1])
 	}
 	return op
+}
+
+// userOfUID is the account name of uid, or "uid N" when the system has none.
+func userOfUID(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return fmt.Sprintf("uid %d", uid)
 }
 
 // AuditLog appends entries to a 0600 file and fsyncs each one: an action

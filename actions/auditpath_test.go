@@ -71,3 +71,18 @@ func TestCheckAuditPathSaysWhenTheDirectoryIsNotADirectory(t *testing.T) {
 		t.Errorf("CheckAuditPath under a file = %v", err)
 	}
 }
+
+// Issue 11 #13: the operator comes from the real uid, not the environment;
+// what the environment claims is kept beside it when it differs.
+func TestOperatorIsTheRealUser(t *testing.T) {
+	t.Setenv("USER", "")
+	t.Setenv("LOGNAME", "")
+	op := CurrentOperator()
+	if op.User == "" || op.User != userOfUID(os.Getuid()) {
+		t.Errorf("with USER unset the operator is %+v", op)
+	}
+	t.Setenv("USER", "someone-else")
+	if op := CurrentOperator(); op.Claimed != "someone-else" || op.User == "someone-else" {
+		t.Errorf("a spoofed USER became the operator: %+v", op)
+	}
+}
