@@ -145,7 +145,7 @@ func ExpandURL(tmpl string, c Controller) (string, error) {
 // in code skip validation), and an element a template produced may not
 // start with '-': ssh and sudo would read it as an option.
 func ExpandArgs(args []string, c Controller) ([]string, error) {
-	if msg := nameProblem(c.Name); msg != "" {
+	if msg := nameProblem(c.Name); c.Name != "" && msg != "" {
 		return nil, fmt.Errorf("controller name %q: %s", c.Name, msg)
 	}
 	if c.Address != "" {

@@ -85,6 +85,9 @@ func Poll(ctx context.Context, t *Target) cluster.Result {
 	if r.Address == "" {
 		r.Address = t.Address
 	}
+	// Everything a peer said is cleaned of control characters here, once,
+	// before any output can print it.
+	r.Sanitize()
 	return r
 }
 
