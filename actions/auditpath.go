@@ -25,6 +25,8 @@ func CheckAuditPath(path string) error {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
 		return checkAuditDir(path)
+	case errors.Is(err, syscall.ENOTDIR):
+		return fmt.Errorf("audit log %s: a parent of it is a file, not a directory", path)
 	case err != nil:
 		return fmt.Errorf("audit log %s: %w", path, err)
 	case !st.Mode().IsRegular():
