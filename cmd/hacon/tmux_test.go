@@ -53,7 +53,8 @@ func TestTmuxSmoke(t *testing.T) {
 				return s
 			}
 			if time.Now().After(deadline) {
-				b, _ := os.ReadFile(filepath.Join(dir, "err")); t.Fatalf("%s not seen; stderr %s; screen:\n%s", what, b, s)
+				b, _ := os.ReadFile(filepath.Join(dir, "err"))
+				t.Fatalf("%s not seen; stderr %s; screen:\n%s", what, b, s)
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
