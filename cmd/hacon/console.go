@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"time"
 
 	"github.com/prometheus/common/version"
@@ -81,7 +82,9 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 	if opts.Flight.Busy() {
 		seen := len(opts.Flight.Results())
 		fmt.Fprintln(stderr, "hacon: waiting for the running action to finish…")
+		stopInterrupts := holdInterrupts(stderr)
 		opts.Flight.Wait(2 * time.Second)
+		stopInterrupts()
 		for _, r := range opts.Flight.Results()[seen:] {
 			fmt.Fprintln(stderr, "hacon:", r)
 		}
@@ -92,6 +95,26 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 		return 1
 	}
 	return 0
+}
+
+// holdInterrupts keeps ctrl-c (SIGINT, now that the terminal is no longer
+// raw) from killing hacon while an action's result is still to be written;
+// each one is answered with why hacon is still here.
+func holdInterrupts(stderr io.Writer) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ch:
+				fmt.Fprintln(stderr, "hacon: still waiting: the action's result is being verified and written to the audit log")
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
 }
 
 // newExecutor wires the action executor to the same runner, BMC pool and
@@ -120,5 +143,3 @@ func validTheme(t string) bool {
 	}
 	return false
 }
-
-var _ = os.Stdout
