@@ -5,7 +5,8 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"path/filepath"
+	"os/user"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -29,18 +30,37 @@ type AuditEntry struct {
 
 // Operator is who ran an action.
 type Operator struct {
-	User     string `json:"user"`
+	User     string `json:"user"`                   // the real uid's user name, from the OS
+	Claimed  string `json:"claimed_user,omitempty"` // USER or LOGNAME when they name someone else
 	SudoUser string `json:"sudo_user,omitempty"`
 	Client   string `json:"client,omitempty"` // from SSH_CONNECTION
 }
 
-// CurrentOperator reads USER, SUDO_USER and the SSH client address.
+// CurrentOperator names the operator from the real uid (the environment is
+// unset under cron and some sudo and tmux setups, and anyone can set it),
+// keeping USER/LOGNAME as a claim when it differs, plus SUDO_USER and the
+// SSH client address.
 func CurrentOperator() Operator {
-	op := Operator{User: os.Getenv("USER"), SudoUser: os.Getenv("SUDO_USER")}
+	op := Operator{User: userOfUID(os.Getuid()), SudoUser: os.Getenv("SUDO_USER")}
+	claimed := os.Getenv("USER")
+	if claimed == "" {
+		claimed = os.Getenv("LOGNAME")
+	}
+	if claimed != op.User {
+		op.Claimed = claimed
+	}
 	if f := strings.Fields(os.Getenv("SSH_CONNECTION")); len(f) >= 2 {
 		op.Client = net.JoinHostPort(f[0], f[1])
 	}
 	return op
+}
+
+// userOfUID is the account name of uid, or "uid N" when the system has none.
+func userOfUID(uid int) string {
+	if u, err := user.LookupId(strconv.Itoa(uid)); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return fmt.Sprintf("uid %d", uid)
 }
 
 // AuditLog appends entries to a 0600 file and fsyncs each one: an action
@@ -70,17 +90,11 @@ func (a *AuditLog) Write(e AuditEntry) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(a.path), 0o700); err != nil {
-		return fmt.Errorf("audit log %s: %w", a.path, err)
-	}
-	f, err := os.OpenFile(a.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := openAuditFile(a.path)
 	if err != nil {
-		return fmt.Errorf("audit log %s: %w", a.path, err)
+		return err
 	}
 	defer f.Close()
-	if st, err := f.Stat(); err == nil && st.Mode().Perm() != 0o600 {
-		_ = f.Chmod(0o600) // a log created by someone else's umask
-	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("audit log %s: %w", a.path, err)
 	}

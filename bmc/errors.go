@@ -22,6 +22,11 @@ const (
 	maxDetail         = 200 // characters of bmclib's own text kept after our words
 	errDetailSep      = ": "
 	ipmiSessionFailed = "Unable to establish IPMI v2 / RMCP+ session"
+	// authHintNoCipher: with no cipher_suite pinned, a wrong password
+	// surfaces as suite 17's "invalid authentication algorithm" after the
+	// fallback from 3; the likely cause is the credentials, so say that
+	// first and the cipher suite only as the other possibility.
+	authHintNoCipher = ": check the username and password (if they are right, the BMC may need another cipher_suite than 3)"
 )
 
 // verdict is what one failed call tells about a BMC.
@@ -95,7 +100,7 @@ func classifyIPMI(text string, cipherSet bool, secrets ...string) verdict {
 		if !cipherSet {
 			// Suite 3 failed first (for a reason now lost) and 17 is not
 			// offered: the usual cause of a suite-3 failure is credentials.
-			return verdict{words: ErrAuth + " (cipher suite 3 refused, 17 unsupported)", reachable: true}
+			return verdict{words: ErrAuth + authHintNoCipher, reachable: true}
 		}
 		return verdict{words: ErrCipher, reachable: true}
 	case strings.Contains(low, "rakp"), strings.Contains(low, "unauthorized name"),

@@ -78,7 +78,7 @@ func TestClassify(t *testing.T) {
 	}{
 		{"ipmi", "1 error occurred:\n\t* provider: ipmitool: Error: Unable to establish IPMI v2 / RMCP+ session: exit status 1", nil, true, ErrAuth, true},
 		{"ipmi", "Error in open session response message : invalid authentication algorithm\n\nError: Unable to establish IPMI v2 / RMCP+ session", nil, true, ErrCipher, true},
-		{"ipmi", "Error in open session response message : invalid authentication algorithm", nil, false, ErrAuth + " (cipher suite 3 refused, 17 unsupported)", true},
+		{"ipmi", "Error in open session response message : invalid authentication algorithm", nil, false, ErrAuth + authHintNoCipher, true},
 		{"ipmi", "signal: killed", context.DeadlineExceeded, true, ErrTimeout, false},
 		{"redfish", `provider: gofish: 401: {"error":{"code":"Base.1.0.InsufficientPrivilege"}}`, nil, false, ErrAuth, true},
 		{"redfish", "provider: gofish: 500: {}", nil, false, "BMC answered HTTP 500", true},

@@ -6,6 +6,7 @@ package config
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"text/template"
 	"time"
 
@@ -130,6 +131,40 @@ func Expand(tmpl string, c Controller) (string, error) {
 		return "", fmt.Errorf("template %q: %w", tmpl, err)
 	}
 	return b.String(), nil
+}
+
+// ExpandURL fills a URL template: an IPv6 address lands in brackets, as a
+// URL's host needs it ("http://[::1]:5000/v3", not "http://::1:5000/v3").
+func ExpandURL(tmpl string, c Controller) (string, error) {
+	c.Address = URLHost(c.Address)
+	return Expand(tmpl, c)
+}
+
+// ExpandArgs expands every element of an argv prefix for one controller.
+// The controller's name and address are checked again here (configs built
+// in code skip validation), and an element a template produced may not
+// start with '-': ssh and sudo would read it as an option.
+func ExpandArgs(args []string, c Controller) ([]string, error) {
+	if msg := nameProblem(c.Name); c.Name != "" && msg != "" {
+		return nil, fmt.Errorf("controller name %q: %s", c.Name, msg)
+	}
+	if c.Address != "" {
+		if msg := addressProblem(c.Address); msg != "" {
+			return nil, fmt.Errorf("controller %s: address %q: %s", c.Name, c.Address, msg)
+		}
+	}
+	out := make([]string, 0, len(args))
+	for _, a := range args {
+		s, err := Expand(a, c)
+		if err == nil && s != a && strings.HasPrefix(s, "-") && !strings.HasPrefix(a, "-") {
+			err = fmt.Errorf("template %q expands to %q, which a command would read as an option", a, s)
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
 }
 
 // Controller returns the named controller of a cluster.

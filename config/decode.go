@@ -46,15 +46,53 @@ func (ps Problems) Error() string {
 type decoder struct {
 	file     string
 	problems Problems
+	dropped  int            // problems past maxProblems, counted not kept
 	lines    map[string]int // key path → line, for checks made after decoding
+
+	aliasDepth   int // > 0 while decoding a subtree reached through an alias
+	aliasVisits  int // nodes decoded through aliases, bounded by maxAliasVisits
+	aliasRefused bool
 }
 
+// maxProblems is how many problems are listed; a file that is wrong
+// everywhere (or multiplied by aliases) says how many more there were.
+const maxProblems = 100
+
+// maxAliasVisits bounds the nodes decoded through YAML aliases: a few KB of
+// nested aliases would otherwise expand to millions of values.
+const maxAliasVisits = 100_000
+
 func (d *decoder) add(n *yaml.Node, path, format string, args ...any) {
+	if len(d.problems) >= maxProblems {
+		d.dropped++
+		return
+	}
 	line := 0
 	if n != nil {
 		line = n.Line
 	}
 	d.problems = append(d.problems, Problem{File: d.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// result is every problem kept, plus one line counting those left out.
+func (d *decoder) result() Problems {
+	if d.dropped == 0 {
+		return d.problems
+	}
+	return append(d.problems, Problem{File: d.file,
+		Msg: fmt.Sprintf("… and %d more problem(s) not listed (only the first %d are)", d.dropped, maxProblems)})
+}
+
+// followAlias reports whether decoding may go on into an alias's target.
+func (d *decoder) followAlias(n *yaml.Node, path string) bool {
+	if d.aliasVisits >= maxAliasVisits {
+		if !d.aliasRefused {
+			d.aliasRefused = true
+			d.add(n, path, "YAML aliases expand to more than %d values; refusing to expand them further", maxAliasVisits)
+		}
+		return false
+	}
+	return true
 }
 
 var (
@@ -67,7 +105,18 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, path string) {
 		n = n.Content[0]
 	}
 	if n.Kind == yaml.AliasNode {
+		if !d.followAlias(n, path) {
+			return
+		}
+		d.aliasDepth++
+		defer func() { d.aliasDepth-- }()
 		n = n.Alias
+	}
+	if d.aliasDepth > 0 {
+		d.aliasVisits++
+		if !d.followAlias(n, path) {
+			return
+		}
 	}
 	if d.lines != nil {
 		d.lines[path] = n.Line
@@ -189,7 +238,7 @@ func (d *decoder) decodeHTTP(n *yaml.Node, v reflect.Value, path string) {
 	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil {
-		d.add(n, path, "invalid http client settings: %s", strings.TrimPrefix(err.Error(), "yaml: "))
+		d.addHTTPErrors(n, path, err)
 		return
 	}
 	if cfg.BasicAuth != nil && cfg.BasicAuth.Password != "" {

@@ -3,11 +3,13 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -43,14 +45,60 @@ func Locate(flagPath string) (string, error) {
 	return "", ErrNoConfig
 }
 
+// MaxConfigSize bounds a config file: a real inventory is kilobytes, and
+// /dev/zero or a runaway generator must not grow hacon without limit.
+const MaxConfigSize = 16 << 20
+
 // Load reads and validates a config file. On failure the error is Problems
 // listing everything wrong at once.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readConfigFile(path)
 	if err != nil {
-		return nil, Problems{{File: path, Msg: fmt.Sprintf("cannot read config: %v", err)}}
+		return nil, Problems{{File: path, Msg: err.Error()}}
 	}
 	return Parse(path, data)
+}
+
+// readConfigFile refuses anything but a regular file before opening it (a
+// FIFO would block the open, a device never ends) and reads at most
+// MaxConfigSize bytes.
+func readConfigFile(path string) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read config: %v", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("cannot read config: not a regular file (%s)", fileKind(st.Mode()))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read config: %v", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxConfigSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read config: %v", err)
+	}
+	if len(data) > MaxConfigSize {
+		return nil, fmt.Errorf("cannot read config: larger than %d MiB", MaxConfigSize>>20)
+	}
+	return data, nil
+}
+
+func fileKind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeCharDevice != 0:
+		return "a character device"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	}
+	return m.Type().String()
 }
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
@@ -72,9 +120,11 @@ func Parse(file string, data []byte) (*Config, error) {
 		d.decode(&root, reflect.ValueOf(cfg).Elem(), "")
 	}
 	v := validator{decoder: d, cfg: cfg}
-	v.validate()
+	if !d.aliasRefused {
+		v.validate()
+	}
 	if len(d.problems) > 0 {
-		return nil, d.problems
+		return nil, d.result()
 	}
 	cfg.applyDefaults()
 	return cfg, nil

@@ -65,6 +65,12 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 	for i, co := range c.Controllers {
 		cp := fmt.Sprintf("%s.controllers[%d]", p, i)
 		v.requireName(cp, co.Name, ctl, "controller")
+		v.checkName(cp+".name", co.Name, "a Pacemaker node name")
+		if co.Address != "" {
+			if msg := addressProblem(co.Address); msg != "" {
+				v.bad(cp+".address", "%s, got %q", msg, co.Address)
+			}
+		}
 		if co.BMC != nil {
 			v.validateBMC(cp+".bmc", co.BMC)
 		}
@@ -121,8 +127,10 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 			v.needAddresses(sp+".endpoint", c)
 		}
 		if s.Endpoint != "" && v.checkTemplate(sp+".endpoint", s.Endpoint) {
-			v.checkURL(sp+".endpoint", strings.NewReplacer("{{.Address}}", "127.0.0.1", "{{.Name}}", "x").Replace(s.Endpoint), "http", "https")
+			v.checkEndpointTemplate(sp+".endpoint", s.Endpoint, c)
 		}
+		v.checkName(sp+".pacemaker_resource", s.PacemakerResource, "a Pacemaker resource id")
+		v.checkName(sp+".haproxy_backend", s.HAProxyBackend, "an HAProxy backend name")
 		if s.VIPEndpoint != "" {
 			v.checkURL(sp+".vip_endpoint", s.VIPEndpoint, "http", "https")
 		}
@@ -134,6 +142,7 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 		if vip.Address != "" && net.ParseIP(vip.Address) == nil {
 			v.bad(vp+".address", "expected an IP address, got %q", vip.Address)
 		}
+		v.checkName(vp+".pacemaker_resource", vip.PacemakerResource, "a Pacemaker resource id")
 		if vip.Address == "" && vip.PacemakerResource == "" {
 			v.bad(vp, "needs an address or a pacemaker_resource")
 		}
@@ -153,6 +162,10 @@ func (v *validator) validateBMC(p string, b *BMC) {
 	}
 	if strings.Contains(b.Address, "@") {
 		v.bad(p+".address", "credentials may not be part of the address; use username and password_env or password_file")
+	} else if b.Address != "" {
+		if msg := addressProblem(b.Address); msg != "" {
+			v.bad(p+".address", "%s, got %q", msg, b.Address)
+		}
 	}
 	if b.PasswordEnv == "" && b.PasswordFile == "" && b.Password == "" {
 		v.bad(p, "needs password_env or password_file (the BMC's password, never inline)")
@@ -229,6 +242,43 @@ func (v *validator) checkTemplate(path, s string) bool {
 		return false
 	}
 	return true
+}
+
+// checkName refuses a name that could not be one of the peer's own and could
+// change the meaning of a command line it is put on; "" is left to the
+// callers that require a value.
+func (v *validator) checkName(path, name, what string) {
+	if name == "" {
+		return
+	}
+	if msg := nameProblem(name); msg != "" {
+		v.bad(path, "not %s: %s (got %q)", what, msg, name)
+	}
+}
+
+// checkEndpointTemplate expands an endpoint template for every controller,
+// as the probes will, so an address that does not fit in a URL shows here.
+func (v *validator) checkEndpointTemplate(path, tmpl string, c *Cluster) {
+	if len(c.Controllers) == 0 || !strings.Contains(tmpl, "{{") {
+		v.checkURL(path, tmpl, "http", "https")
+		return
+	}
+	for _, ctl := range c.Controllers {
+		if ctl.Address == "" && strings.Contains(tmpl, ".Address") {
+			continue // needAddresses says it
+		}
+		u, err := ExpandURL(tmpl, ctl)
+		if err != nil {
+			v.bad(path, "for controller %q: %v", ctl.Name, err)
+			return
+		}
+		before := len(v.problems)
+		v.checkURL(path, u, "http", "https")
+		if len(v.problems) > before {
+			v.problems[len(v.problems)-1].Msg += fmt.Sprintf(" (expanded for controller %q)", ctl.Name)
+			return // one controller's problem says it for all
+		}
+	}
 }
 
 func (v *validator) checkURL(path, s string, schemes ...string) {

@@ -154,7 +154,7 @@ func crmMonOnce(ctx context.Context, h remote.Host, tool []string) (st *cluster.
 	stdout, stderr := out.Stdout, out.Stderr
 	var perr error
 	if len(bytes.TrimSpace(stdout)) > 0 {
-		st, perr = ParseCrmMon(bytes.NewReader(stdout))
+		st, perr = ParseCrmMonContext(ctx, bytes.NewReader(stdout))
 		if perr == nil {
 			return st, false, nil
 		}

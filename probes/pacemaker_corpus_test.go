@@ -96,7 +96,7 @@ func checkCorpusFile(file string) (problem string, crmErr bool) {
 	if derr != nil {
 		return "crm_mon printed XML encoding/xml cannot read: " + derr.Error(), false
 	}
-	mine, err := parseXMLTree(string(out))
+	mine, err := parseXMLTree(context.Background(), string(out))
 	if err != nil {
 		return "scanner rejects what encoding/xml reads: " + err.Error(), false
 	}

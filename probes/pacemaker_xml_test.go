@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,7 +12,7 @@ func TestPcmkXMLScanner(t *testing.T) {
 	doc := "\ufeff<?xml version=\"1.0\"?>\n<!-- made by hand -->\n<!DOCTYPE r>\n" +
 		`<r a="1" b='two' c = "&lt;&amp;&gt;&quot;&apos;&#65;&#x42;"><k/><k x="y"><![CDATA[<raw>]]></k>` +
 		"\n  <e>  text &amp; more </e></r>\n<!-- trailer -->\n"
-	root, err := parseXMLTree(doc)
+	root, err := parseXMLTree(context.Background(), doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,7 @@ func TestPcmkXMLScannerRejects(t *testing.T) {
 		"<a><![CDATA[never closed</a>": "bad CDATA",
 	}
 	for in, want := range cases {
-		_, err := parseXMLTree(in)
+		_, err := parseXMLTree(context.Background(), in)
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("parseXMLTree(%.30q) = %v; want %q", in, err, want)
 		}
@@ -80,7 +81,7 @@ func TestPcmkXMLScannerMatchesEncodingXML(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"crm_mon-2.1-healthy.xml", "crm_mon-2.1-faults.xml", "crm_mon-1.1.xml", "crm_mon-2.0.xml", "cib-3node.xml"} {
 		b := pcmkTestdata(t, name)
-		mine, err := parseXMLTree(string(b))
+		mine, err := parseXMLTree(context.Background(), string(b))
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -91,5 +92,41 @@ func TestPcmkXMLScannerMatchesEncodingXML(t *testing.T) {
 		if d := sameTree(mine, ref); d != "" {
 			t.Errorf("%s: %s", name, d)
 		}
+	}
+}
+
+// Issue 11 #9: text cut into pieces by comments parsed in quadratic time
+// (2 MB took 4.5 s). Count the work instead of timing it: the parse of a
+// 2 MB fragmented text must take at most a small multiple of a 256 KB one.
+func TestCommentFragmentedTextParsesInLinearTime(t *testing.T) {
+	doc := func(pieces int) string {
+		return "<crm_mon><summary>" + strings.Repeat("a<!--x-->", pieces) + "</summary></crm_mon>"
+	}
+	allocs := func(pieces int) float64 {
+		src := doc(pieces)
+		return testing.AllocsPerRun(1, func() {
+			if _, err := parseXMLTree(context.Background(), src); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	// Quadratic concatenation allocated once per piece, each a copy of
+	// everything so far; the builder allocates O(log n) times.
+	small, big := allocs(256<<10/9), allocs(2<<20/9)
+	if big > 4*small+64 {
+		t.Errorf("allocations grew from %.0f to %.0f for 8x the input: not linear", small, big)
+	}
+	root, err := parseXMLTree(context.Background(), doc(1000))
+	if err != nil || len(root.child("summary").text) != 1000 {
+		t.Errorf("text of 1000 pieces: %v, %d bytes", err, len(root.child("summary").text))
+	}
+}
+
+func TestParsingStopsWhenTheSourceTimesOut(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := parseXMLTree(ctx, "<crm_mon>"+strings.Repeat("<x/>", 10000)+"</crm_mon>")
+	if err == nil || !strings.Contains(err.Error(), "longer than the source's timeout") {
+		t.Errorf("parse under an ended context = %v", err)
 	}
 }

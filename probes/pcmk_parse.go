@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -27,7 +28,12 @@ const maxCrmMonBytes = 64 << 20
 // promotable clones and bundles are provisional until ApplyCIBResources
 // supplies promoted-max from the CIB.
 func ParseCrmMon(r io.Reader) (*cluster.PacemakerStatus, error) {
-	root, err := readCrmMonRoot(r)
+	return ParseCrmMonContext(context.Background(), r)
+}
+
+// ParseCrmMonContext is ParseCrmMon that gives up when ctx ends.
+func ParseCrmMonContext(ctx context.Context, r io.Reader) (*cluster.PacemakerStatus, error) {
+	root, err := readCrmMonRoot(ctx, r)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +106,7 @@ func ParseCrmMon(r io.Reader) (*cluster.PacemakerStatus, error) {
 
 // readCrmMonRoot reads crm_mon's XML, bounded by maxCrmMonBytes, and
 // returns its root element.
-func readCrmMonRoot(r io.Reader) (*xel, error) {
+func readCrmMonRoot(ctx context.Context, r io.Reader) (*xel, error) {
 	// A strings.Builder hands its buffer over as the string, saving a copy
 	// of what may be megabytes.
 	var buf strings.Builder
@@ -117,7 +123,7 @@ func readCrmMonRoot(r io.Reader) (*xel, error) {
 	if strings.TrimSpace(buf.String()) == "" {
 		return nil, errors.New("crm_mon XML: empty output")
 	}
-	root, err := parseXMLTree(buf.String())
+	root, err := parseXMLTree(ctx, buf.String())
 	if err != nil {
 		return nil, fmt.Errorf("crm_mon XML: %w", err)
 	}

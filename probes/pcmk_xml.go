@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -73,9 +74,10 @@ func (e *xel) each(outer, inner string, fn func(*xel)) {
 // maxXMLDepth bounds nesting: crm_mon's deepest path is about 6 levels.
 const maxXMLDepth = 64
 
-// parseXMLTree reads one document into a light tree.
-func parseXMLTree(src string) (*xel, error) {
-	p := &xscan{s: src}
+// parseXMLTree reads one document into a light tree. It gives up when ctx
+// ends: the source's timeout bounds parsing as well as the command.
+func parseXMLTree(ctx context.Context, src string) (*xel, error) {
+	p := &xscan{s: src, ctx: ctx}
 	root, err := p.document()
 	if err != nil {
 		line := 1 + strings.Count(src[:min(p.i, len(src))], "\n")
@@ -85,8 +87,13 @@ func parseXMLTree(src string) (*xel, error) {
 }
 
 type xscan struct {
-	s string
-	i int
+	s   string
+	i   int
+	ctx context.Context
+	// text collects the character data of each open element by depth:
+	// appending to el.text directly was quadratic on text cut into many
+	// pieces by comments.
+	text []strings.Builder
 	// Elements and attributes are carved from chunks rather than
 	// allocated one by one: a big crm_mon has ~25k elements and ~250k
 	// attributes, and per-element allocations dominated the parse.
@@ -120,15 +127,21 @@ func (p *xscan) addAttr(el *xel, a xattr) {
 
 var errXMLEOF = errors.New("unexpected end of input")
 
+// ctxCheckEvery is how many markup items are read between looks at ctx.
+const ctxCheckEvery = 4096
+
 func (p *xscan) document() (*xel, error) {
 	var stack []*xel
 	var root *xel
-	for p.i < len(p.s) {
+	for items := 0; p.i < len(p.s); items++ {
+		if items%ctxCheckEvery == 0 && p.ctx.Err() != nil {
+			return nil, fmt.Errorf("parsing took longer than the source's timeout: %w", p.ctx.Err())
+		}
 		lt := strings.IndexByte(p.s[p.i:], '<')
 		if lt < 0 {
 			lt = len(p.s) - p.i
 		}
-		if err := addText(stack, p.s[p.i:p.i+lt]); err != nil {
+		if err := p.addText(stack, p.s[p.i:p.i+lt]); err != nil {
 			return nil, err
 		}
 		p.i += lt
@@ -150,7 +163,7 @@ func (p *xscan) document() (*xel, error) {
 			if end < 0 || len(stack) == 0 {
 				return nil, errors.New("bad CDATA section")
 			}
-			stack[len(stack)-1].text += rest[len("<![CDATA["):end]
+			p.text[len(stack)-1].WriteString(rest[len("<![CDATA["):end])
 			p.i += end + 3
 		case strings.HasPrefix(rest, "<!"):
 			if err := p.skipPast(">"); err != nil {
@@ -181,6 +194,9 @@ func (p *xscan) document() (*xel, error) {
 					return nil, errors.New("elements nested too deeply")
 				}
 				stack = append(stack, el)
+				if len(p.text) < len(stack) {
+					p.text = append(p.text, strings.Builder{})
+				}
 			}
 		}
 	}
@@ -195,7 +211,7 @@ func (p *xscan) document() (*xel, error) {
 
 // addText adds character data to the open element; outside the root only
 // whitespace (and a byte-order mark) may appear.
-func addText(stack []*xel, text string) error {
+func (p *xscan) addText(stack []*xel, text string) error {
 	switch {
 	case len(stack) > 0:
 		if strings.TrimSpace(text) != "" {
@@ -203,7 +219,7 @@ func addText(stack []*xel, text string) error {
 			if err != nil {
 				return err
 			}
-			stack[len(stack)-1].text += t
+			p.text[len(stack)-1].WriteString(t)
 		}
 	case strings.TrimSpace(strings.TrimPrefix(text, "\ufeff")) != "":
 		return errors.New("text outside the root element")
@@ -222,6 +238,10 @@ func (p *xscan) endTag(stack []*xel) ([]*xel, error) {
 	p.i++
 	if len(stack) == 0 || stack[len(stack)-1].name != name {
 		return nil, fmt.Errorf("unexpected end tag </%s>", name)
+	}
+	if tb := &p.text[len(stack)-1]; tb.Len() > 0 {
+		stack[len(stack)-1].text = tb.String()
+		tb.Reset()
 	}
 	return stack[:len(stack)-1], nil
 }

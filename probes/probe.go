@@ -86,6 +86,9 @@ func (p Probers) Poll(ctx context.Context, t *Target) cluster.Result {
 	if r.Address == "" {
 		r.Address = t.Address
 	}
+	// Everything a peer said is cleaned of control characters here, once,
+	// before any output can print it.
+	r.Sanitize()
 	return r
 }
 
@@ -148,7 +151,7 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			if s.Endpoint != "" {
 				for i := range cc.Controllers {
 					c := &cc.Controllers[i]
-					u, err := config.Expand(s.Endpoint, *c)
+					u, err := config.ExpandURL(s.Endpoint, *c)
 					if err != nil {
 						return nil, fmt.Errorf("cluster %s service %s endpoint: %w", cc.Name, s.Name, err)
 					}

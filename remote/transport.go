@@ -37,15 +37,9 @@ type Prefix struct {
 
 // Expand fills the prefix's templates for one controller.
 func (p Prefix) Expand(c config.Controller) ([]string, error) {
-	out := make([]string, 0, len(p.Command))
-	for _, a := range p.Command {
-		s, err := config.Expand(a, c)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	// config.ExpandArgs refuses names, addresses and expansions that could
+	// change the meaning of the command line.
+	return config.ExpandArgs(p.Command, c)
 }
 
 // Argv is the full command line a tool runs as on controller c.

@@ -122,7 +122,12 @@ func Run(ctx context.Context, opts Options) error {
 	// A console that changes a few times per poll needs no 60 fps render
 	// loop: at 10 fps keys still echo at once to the eye, and an idle
 	// session wakes six times less often.
-	_, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(renderFPS)).Run()
+	in, closeInput, err := consoleInput()
+	if err != nil {
+		return err
+	}
+	defer closeInput()
+	_, err = tea.NewProgram(m, tea.WithContext(ctx), tea.WithFPS(renderFPS), tea.WithInput(in)).Run()
 	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
 		return nil // the caller cancelled: not an error of the console
 	}

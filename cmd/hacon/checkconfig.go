@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/internal/app"
 )
 
@@ -18,6 +19,12 @@ func cmdCheckConfig(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1
+	}
+	if !cfg.ReadOnly {
+		if err := actions.CheckAuditPath(cfg.AuditLog); err != nil {
+			fmt.Fprintf(stderr, "%s: %v\n", cfg.File, err)
+			return 1
+		}
 	}
 	n := 0
 	for _, c := range cfg.Clusters {

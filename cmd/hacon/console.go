@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"time"
 
 	"github.com/prometheus/common/version"
 
+	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/internal/app"
 	"github.com/hacon/hacon/tui"
 	"github.com/hacon/hacon/views"
@@ -45,6 +48,13 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 		return 1
 	}
 	defer a.Close()
+	if !a.ReadOnly {
+		// Say it now, not at the first action at 3 a.m.
+		if err := actions.CheckAuditPath(a.Config.AuditLog); err != nil {
+			fmt.Fprintf(stderr, "hacon: %v\nhacon: actions are recorded there before they run; fix audit_log, or start with --read-only\n", err)
+			return 1
+		}
+	}
 	a.Start()
 
 	opts := tui.Options{
@@ -65,7 +75,9 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 	if opts.Flight.Busy() {
 		seen := len(opts.Flight.Results())
 		fmt.Fprintln(stderr, "hacon: waiting for the running action to finish…")
+		stopInterrupts := holdInterrupts(stderr)
 		opts.Flight.Wait(2 * time.Second)
+		stopInterrupts()
 		for _, r := range opts.Flight.Results()[seen:] {
 			fmt.Fprintln(stderr, "hacon:", r)
 		}
@@ -76,6 +88,26 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 		return 1
 	}
 	return 0
+}
+
+// holdInterrupts keeps ctrl-c (SIGINT, now that the terminal is no longer
+// raw) from killing hacon while an action's result is still to be written;
+// each one is answered with why hacon is still here.
+func holdInterrupts(stderr io.Writer) (stop func()) {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-ch:
+				fmt.Fprintln(stderr, "hacon: still waiting: the action's result is being verified and written to the audit log")
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { signal.Stop(ch); close(done) }
 }
 
 // logFlag is --log, shared by the subcommands that poll.

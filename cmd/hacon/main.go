@@ -34,7 +34,9 @@ Debug log: --log FILE or $HACON_LOG (failed polls and action steps; never a secr
 
 // run dispatches a subcommand and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	// SIGHUP is a dropped SSH session or a closed terminal: like SIGTERM it
+	// ends the console, never a running action (see cmdConsole).
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
 	defer startProfile()()
 	cmd := ""

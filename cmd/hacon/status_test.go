@@ -148,3 +148,24 @@ func TestCheckConfigReportsEveryProblem(t *testing.T) {
 		t.Errorf("valid config: exit %d %s", code, stdout.String())
 	}
 }
+
+// Issue 11 #5: an audit log that is not a regular file is named by
+// check-config and stops the console at start-up, not at the first action.
+func TestAuditLogThatIsNotAFileIsRefusedAtStartUp(t *testing.T) {
+	f := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(f, []byte("audit_log: /dev/null\nclusters: [{name: a}]\n"), 0o600)
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"check-config", "--config", f}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "/dev/null: not a regular file") {
+		t.Errorf("check-config: exit %d, stderr %q", code, stderr.String())
+	}
+	stderr.Reset()
+	if code := run([]string{"--config", f}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "--read-only") {
+		t.Errorf("console: exit %d, stderr %q", code, stderr.String())
+	}
+	ro := filepath.Join(t.TempDir(), "ro.yaml")
+	os.WriteFile(ro, []byte("read_only: true\naudit_log: /dev/null\nclusters: [{name: a}]\n"), 0o600)
+	stdout.Reset()
+	if code := run([]string{"check-config", "--config", ro}, &stdout, &stderr); code != 0 {
+		t.Errorf("a read-only config needs no audit log: exit %d", code)
+	}
+}

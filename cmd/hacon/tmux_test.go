@@ -39,7 +39,7 @@ func TestTmuxSmoke(t *testing.T) {
 		}
 		return string(out)
 	}
-	script := "XDG_STATE_HOME=" + dir + " NO_COLOR=1 " + bin + " demo; echo $? > " + exitFile + "; sleep 30"
+	script := "XDG_STATE_HOME=" + dir + "/state NO_COLOR=1 " + bin + " demo 2>" + dir + "/err; echo $? > " + exitFile + "; sleep 30"
 	tmux("new-session", "-d", "-x", "80", "-y", "24", "-s", "hacon", "sh", "-c", script)
 	t.Cleanup(func() { exec.Command("tmux", "-S", sock, "kill-server").Run() })
 
@@ -53,7 +53,8 @@ func TestTmuxSmoke(t *testing.T) {
 				return s
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("%s not seen; screen:\n%s", what, s)
+				b, _ := os.ReadFile(filepath.Join(dir, "err"))
+				t.Fatalf("%s not seen; stderr %s; screen:\n%s", what, b, s)
 			}
 			time.Sleep(200 * time.Millisecond)
 		}

@@ -41,9 +41,18 @@ func RequireHAProxy(t testing.TB) string {
 	return ""
 }
 
+// StatsPage also serves HAProxy's stats page on bind (e.g. "[::1]:18000"),
+// as a real deployment's stats listener does.
+func StatsPage(bind string) func(*strings.Builder) {
+	return func(b *strings.Builder) {
+		fmt.Fprintf(b, "listen stats\n  bind %s\n  stats enable\n  stats uri /\n\n", bind)
+	}
+}
+
 // StartHAProxy runs haproxy with the given backends (health checks every
-// 200 ms) and an admin-level stats socket; it is stopped at cleanup.
-func StartHAProxy(t testing.TB, backends map[string][]Server) *HAProxy {
+// 200 ms) and an admin-level stats socket; it is stopped at cleanup. extras
+// add listeners such as StatsPage.
+func StartHAProxy(t testing.TB, backends map[string][]Server, extras ...func(*strings.Builder)) *HAProxy {
 	t.Helper()
 	bin := RequireHAProxy(t)
 	dir := t.TempDir()
@@ -59,6 +68,9 @@ func StartHAProxy(t testing.TB, backends map[string][]Server) *HAProxy {
 			}
 			fmt.Fprintf(&b, "  server %s %s check inter 200ms fall 2 rise 1%s\n", s.Name, s.Addr, bk)
 		}
+	}
+	for _, extra := range extras {
+		extra(&b)
 	}
 	cfg := filepath.Join(dir, "haproxy.cfg")
 	if err := os.WriteFile(cfg, []byte(b.String()), 0o600); err != nil {
