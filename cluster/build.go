@@ -395,7 +395,7 @@ func (m *merger) sources() {
 			src.Error = st.Latest.Err
 			src.LastAttempt = st.Latest.Started
 			src.Latency = st.Latest.Duration
-			if st.Latest.Skipped {
+			if st.Latest.Skipped && src.Error == "" {
 				src.Error = "still waiting for the previous poll"
 			}
 		} else {

@@ -87,33 +87,7 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 			}
 		}
 	}
-	lbs := map[string]int{}
-	for i, h := range c.HAProxy {
-		hp := fmt.Sprintf("%s.haproxy[%d]", p, i)
-		v.checkControllerRef(hp+".controller", h.Controller, ctl)
-		if prev, dup := lbs[h.Controller]; dup && h.Controller != "" {
-			v.bad(hp+".controller", "a second HAProxy for controller %q (first at line %d)", h.Controller, prev)
-		}
-		lbs[h.Controller] = v.lines[hp+".controller"]
-		switch {
-		case h.StatsURL == "" && h.StatsSocket == "":
-			v.bad(hp, "needs stats_url or stats_socket")
-		case h.StatsURL != "" && h.StatsSocket != "" && !strings.HasSuffix(strings.TrimRight(h.StatsURL, "/"), "/metrics"):
-			// Both only make sense as Prometheus exporter + the socket's CSV,
-			// which carries the backup flag the exporter lacks.
-			v.bad(hp+".stats_socket", "give stats_url or stats_socket, not both (both only with a /metrics stats_url)")
-		default:
-			if h.StatsURL != "" {
-				v.checkURL(hp+".stats_url", h.StatsURL, "http", "https")
-			}
-			if h.StatsSocket != "" {
-				v.checkSocket(hp+".stats_socket", h.StatsSocket)
-			}
-		}
-		if h.RuntimeAPI != "" {
-			v.checkSocket(hp+".runtime_api", h.RuntimeAPI)
-		}
-	}
+	v.validateHAProxies(p, c, ctl)
 	svcs := map[string]int{}
 	for i, s := range c.Services {
 		sp := fmt.Sprintf("%s.services[%d]", p, i)
@@ -145,6 +119,38 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 		v.checkName(vp+".pacemaker_resource", vip.PacemakerResource, "a Pacemaker resource id")
 		if vip.Address == "" && vip.PacemakerResource == "" {
 			v.bad(vp, "needs an address or a pacemaker_resource")
+		}
+	}
+}
+
+// validateHAProxies checks each load balancer: one per controller, a stats
+// source, well-formed sockets.
+func (v *validator) validateHAProxies(p string, c *Cluster, ctl map[string]int) {
+	lbs := map[string]int{}
+	for i, h := range c.HAProxy {
+		hp := fmt.Sprintf("%s.haproxy[%d]", p, i)
+		v.checkControllerRef(hp+".controller", h.Controller, ctl)
+		if prev, dup := lbs[h.Controller]; dup && h.Controller != "" {
+			v.bad(hp+".controller", "a second HAProxy for controller %q (first at line %d)", h.Controller, prev)
+		}
+		lbs[h.Controller] = v.lines[hp+".controller"]
+		switch {
+		case h.StatsURL == "" && h.StatsSocket == "":
+			v.bad(hp, "needs stats_url or stats_socket")
+		case h.StatsURL != "" && h.StatsSocket != "" && !strings.HasSuffix(strings.TrimRight(h.StatsURL, "/"), "/metrics"):
+			// Both only make sense as Prometheus exporter + the socket's CSV,
+			// which carries the backup flag the exporter lacks.
+			v.bad(hp+".stats_socket", "give stats_url or stats_socket, not both (both only with a /metrics stats_url)")
+		default:
+			if h.StatsURL != "" {
+				v.checkURL(hp+".stats_url", h.StatsURL, "http", "https")
+			}
+			if h.StatsSocket != "" {
+				v.checkSocket(hp+".stats_socket", h.StatsSocket)
+			}
+		}
+		if h.RuntimeAPI != "" {
+			v.checkSocket(hp+".runtime_api", h.RuntimeAPI)
 		}
 	}
 }

@@ -67,13 +67,9 @@ func TestRuntimeAPICommandTimeout(t *testing.T) {
 	s := startFakeSocket(t, "tcp", hang)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
-	start := time.Now()
 	_, err := RuntimeAPI{Address: s.Addr}.Command(ctx, "show info")
 	if err == nil || !strings.Contains(err.Error(), "timed out") || !strings.Contains(err.Error(), s.Addr) {
 		t.Errorf("err = %v", err)
-	}
-	if took := time.Since(start); took > 400*time.Millisecond {
-		t.Errorf("took %s with a 200ms deadline", took)
 	}
 }
 

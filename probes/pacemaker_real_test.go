@@ -254,9 +254,9 @@ func TestPacemakerRealHungControllerFallsBack(t *testing.T) {
 	if !r.OK() || r.Pacemaker.Via != "controller-1" {
 		t.Fatalf("err %q via %+v", r.Err, r.Pacemaker)
 	}
-	if r.Duration < 1900*time.Millisecond || r.Duration > 4*time.Second {
-		t.Errorf("took %v: controller-0 should cost its third (2s) of 6s, no more", r.Duration)
-	}
+	// How much of the timeout the hung controller may cost is the failover
+	// policy's, tested with a fake clock in remote/failover_test.go; here
+	// the real sleep shows only that the poll moved on and answered.
 	if len(r.Pacemaker.Resources) < 10 || len(r.Pacemaker.Warnings) > 0 {
 		t.Errorf("%d resources, warnings %v", len(r.Pacemaker.Resources), r.Pacemaker.Warnings)
 	}

@@ -2,6 +2,7 @@ package probes
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -10,9 +11,6 @@ import (
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 )
-
-// HistoryLen is how many results are kept per source for the timeline.
-const HistoryLen = 50
 
 // MaxBackoff caps the delay between polls of a failing source.
 const MaxBackoff = 30 * time.Second
@@ -33,7 +31,6 @@ type Scheduler struct {
 
 	mu       sync.Mutex
 	inputs   cluster.Inputs
-	history  map[cluster.SourceID][]cluster.Result
 	nextGen  map[cluster.SourceID]uint64
 	inflight map[cluster.SourceID]bool
 	seq      uint64
@@ -56,7 +53,6 @@ func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
 	s := &Scheduler{
 		cfg: cfg, targets: targets, probers: DefaultProbers(), sem: make(chan struct{}, conc), now: time.Now,
 		inputs:   cluster.Inputs{},
-		history:  map[cluster.SourceID][]cluster.Result{},
 		nextGen:  map[cluster.SourceID]uint64{},
 		inflight: map[cluster.SourceID]bool{},
 		updates:  make(chan struct{}, 1),
@@ -97,13 +93,6 @@ func (s *Scheduler) rebuildLocked() {
 	s.dirty = false
 	s.seq++
 	s.snap = cluster.Build(s.cfg, s.inputs, s.now(), s.seq)
-}
-
-// History returns the recent results of one source, oldest first.
-func (s *Scheduler) History(id cluster.SourceID) []cluster.Result {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]cluster.Result(nil), s.history[id]...)
 }
 
 // Kick asks the sources of the given kinds (every source when none is
@@ -170,15 +159,15 @@ func (s *Scheduler) loop(ctx context.Context, t *Target, kick <-chan struct{}) {
 		case <-kick:
 			timer.Stop()
 		}
-		done := s.start(ctx, t)
-		if done == nil {
+		poll := s.start(ctx, t)
+		if poll.done == nil {
 			delay = t.Interval // still running: skipped, try again later
 			continue
 		}
 		select {
 		case <-ctx.Done():
 			return
-		case ok := <-done:
+		case ok := <-poll.done:
 			if ok {
 				failures = 0
 			} else {
@@ -186,7 +175,10 @@ func (s *Scheduler) loop(ctx context.Context, t *Target, kick <-chan struct{}) {
 			}
 		case <-time.After(t.Interval):
 			// Hung past an interval: leave it running and keep the cadence;
-			// the next tick finds it in flight and skips.
+			// the next tick finds it in flight and skips. Say so now, or
+			// the source reads "not polled yet" while it overruns.
+			s.Record(poll.overrun(t, s.now()))
+			failures++
 		}
 		delay = nextDelay(t.Interval, failures)
 	}
@@ -215,13 +207,31 @@ func nextDelay(interval time.Duration, failures int) time.Duration {
 	return d + jitter
 }
 
-// start launches one poll of t unless one is already in flight (then it
-// records a skip and returns nil). The channel reports success.
-func (s *Scheduler) start(ctx context.Context, t *Target) <-chan bool {
+// inFlightPoll is one poll started by start: done reports its success.
+type inFlightPoll struct {
+	done    <-chan bool
+	gen     uint64
+	started time.Time
+}
+
+// overrun is the result recorded for a poll still running past its
+// source's interval. It carries the poll's own generation, so the real
+// answer replaces it if it ever comes, and it is marked skipped: it is not
+// an answer, so the data's age keeps growing.
+func (p inFlightPoll) overrun(t *Target, now time.Time) cluster.Result {
+	return cluster.Result{ID: t.ID, Address: t.Address, Generation: p.gen, Started: p.started,
+		Duration: now.Sub(p.started), Skipped: true,
+		Err: fmt.Sprintf("no answer: the poll has run %s, past its %s timeout, and is still running",
+			now.Sub(p.started).Round(time.Millisecond), t.Timeout)}
+}
+
+// start launches one poll of t unless one is already in flight (then done
+// is nil).
+func (s *Scheduler) start(ctx context.Context, t *Target) inFlightPoll {
 	s.mu.Lock()
 	if s.inflight[t.ID] {
 		s.mu.Unlock()
-		return nil
+		return inFlightPoll{}
 	}
 	s.inflight[t.ID] = true
 	s.nextGen[t.ID]++
@@ -261,11 +271,11 @@ func (s *Scheduler) start(ctx context.Context, t *Target) <-chan bool {
 		}
 		done <- r.OK()
 	}()
-	return done
+	return inFlightPoll{done: done, gen: gen, started: s.now()}
 }
 
 // Record stores a result unless a newer generation of the same source is
-// already stored, keeps it in the source's history and rebuilds the snapshot.
+// already stored, and marks the snapshot for rebuilding.
 func (s *Scheduler) Record(r cluster.Result) {
 	s.mu.Lock()
 	st := s.inputs[r.ID]
@@ -286,11 +296,6 @@ func (s *Scheduler) Record(r cluster.Result) {
 		st.LastGood = &rc
 		st.LastSuccess = r.Started.Add(r.Duration)
 	}
-	h := append(s.history[r.ID], r)
-	if len(h) > HistoryLen {
-		h = h[len(h)-HistoryLen:]
-	}
-	s.history[r.ID] = h
 	s.dirty = true
 	// Results of one cycle arrive within a few hundred ms of each other:
 	// signal once for the batch, not once per source, so the console
@@ -337,14 +342,15 @@ func (s *Scheduler) PollOnce(ctx context.Context) cluster.Snapshot {
 		wg.Add(1)
 		go func(t *Target) {
 			defer wg.Done()
-			done := s.start(ctx, t)
-			if done == nil {
+			poll := s.start(ctx, t)
+			if poll.done == nil {
 				return
 			}
 			// A probe that ignores its deadline must not hold us past it.
 			select {
-			case <-done:
+			case <-poll.done:
 			case <-time.After(t.Timeout + t.Timeout/10 + 50*time.Millisecond):
+				s.Record(poll.overrun(t, s.now()))
 			case <-ctx.Done():
 			}
 		}(t)

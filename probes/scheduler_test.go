@@ -2,6 +2,7 @@ package probes
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -61,19 +62,6 @@ func TestRecordDropsLateGeneration(t *testing.T) {
 	}
 }
 
-func TestHistoryIsBounded(t *testing.T) {
-	t.Parallel()
-	s := testScheduler(t, "a")
-	id := cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "a"}
-	for g := uint64(1); g <= HistoryLen+20; g++ {
-		s.Record(cluster.Result{ID: id, Generation: g})
-	}
-	h := s.History(id)
-	if len(h) != HistoryLen || h[len(h)-1].Generation != HistoryLen+20 {
-		t.Fatalf("history len %d, last %d", len(h), h[len(h)-1].Generation)
-	}
-}
-
 // A probe that never returns and one that waits for its deadline must not
 // hold PollOnce past the timeout, nor delay the healthy source. The bubble's
 // fake clock makes the bound exact rather than a guess about a loaded host.
@@ -91,6 +79,9 @@ func TestPollOnceBoundedByTimeout(t *testing.T) {
 		got := map[string]bool{}
 		for _, x := range src {
 			got[x.Name] = x.OK
+			if x.Name == "hang" && !strings.Contains(x.Error, "is still running") {
+				t.Errorf("the hung source reads %q, want what happened (issue 11 #10)", x.Error)
+			}
 		}
 		if !got["ok"] || got["slow"] {
 			t.Fatalf("sources: %+v", src)
@@ -102,6 +93,12 @@ func TestRunSkipsWhileInFlightAndKeepsOthersPolling(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		s := testScheduler(t, "ok", "hang")
+		polls := map[string]*atomic.Int32{"ok": {}, "hang": {}}
+		inner := s.probers[kindTest]
+		s.probers[kindTest] = func(ctx context.Context, tg *Target) cluster.Result {
+			polls[tg.ID.Name].Add(1)
+			return inner(ctx, tg)
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
 		defer cancel()
 		var updates atomic.Int32
@@ -116,14 +113,18 @@ func TestRunSkipsWhileInFlightAndKeepsOthersPolling(t *testing.T) {
 			}
 		}()
 		s.Run(ctx)
-		okHist := s.History(cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "ok"})
-		hangHist := s.History(cluster.SourceID{Cluster: "c", Kind: kindTest, Name: "hang"})
 		// 700ms at a 100ms interval (±10% jitter, first poll within 10ms).
-		if len(okHist) < 5 {
-			t.Errorf("healthy source polled only %d times in 700ms at 100ms interval", len(okHist))
+		if n := polls["ok"].Load(); n < 5 {
+			t.Errorf("healthy source polled only %d times in 700ms at 100ms interval", n)
 		}
-		if len(hangHist) != 0 {
-			t.Errorf("hung source recorded %d results", len(hangHist))
+		if n := polls["hang"].Load(); n != 1 {
+			t.Errorf("hung source started %d polls, want 1 (the others skipped while it runs)", n)
+		}
+		// Issue 11 #10: the hung source says what happened, not "not polled yet".
+		for _, src := range s.Rebuild().Clusters[0].Sources {
+			if src.Name == "hang" && (src.OK || !strings.Contains(src.Error, "past its 200ms timeout, and is still running")) {
+				t.Errorf("hung source shows %q", src.Error)
+			}
 		}
 		if updates.Load() == 0 {
 			t.Error("no update signalled")
