@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -45,7 +44,12 @@ func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error
 	if len(argv) == 0 {
 		return nil, nil, errors.New("empty command")
 	}
-	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	// Output is capped as it is read: a prefix that prints without end is
+	// stopped (its process group killed) rather than buffered.
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	out, errb := newCappedBuffer(MaxStdout, stop), newCappedBuffer(MaxStderr, stop)
+	cmd := exec.CommandContext(runCtx, argv[0], argv[1:]...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error {
 		if cmd.Process != nil {
@@ -56,15 +60,17 @@ func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error
 	// A descendant that left the process group could hold the pipes open
 	// forever: stop waiting for its output a second after the kill.
 	cmd.WaitDelay = time.Second
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
+	cmd.Stdout, cmd.Stderr = out, errb
 	err := cmd.Run()
+	if over := overflowed(out, errb); over != "" {
+		return out.Bytes(), errb.Bytes(), fmt.Errorf("%s: %s: stopped reading and killed it", argv[0], over)
+	}
 	if ctx.Err() != nil {
 		return out.Bytes(), errb.Bytes(), fmt.Errorf("%s: timed out: %w", argv[0], ctx.Err())
 	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
-		return out.Bytes(), errb.Bytes(), &ExitError{Argv: argv, Code: ee.ExitCode(), Stderr: errb.String()}
+		return out.Bytes(), errb.Bytes(), &ExitError{Argv: argv, Code: ee.ExitCode(), Stderr: string(errb.Bytes())}
 	}
 	if err != nil {
 		return out.Bytes(), errb.Bytes(), fmt.Errorf("%s: %w", argv[0], err)
