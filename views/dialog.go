@@ -45,7 +45,7 @@ func (d Dialog) Render(off, h int) []Line {
 		// Window's marker names j, which the name prompt takes as text.
 		off = ClampScroll(off, len(out), bh)
 		out = append([]Line(nil), out[off:off+bh]...)
-		if rest := len(d.Body) - off - bh; rest > 0 {
+		if rest := len(d.Body) - off - bh; rest > 0 && bh > 0 {
 			out[bh-1] = Line{S(Dim, fmt.Sprintf("  ↓ %d more lines (↓, pgdn)", rest+1))}
 		}
 	}
