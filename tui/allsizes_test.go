@@ -70,8 +70,12 @@ func screensUnderTest(t *testing.T) map[string]func() Model {
 		m, cmd := sendCmd(m, keyMsg("y"))
 		return press(run(m, cmd), "R")
 	}
-	screens["palette_open"] = func() Model { return typeText(press(newModel(t, scenarios["degraded"](), Options{}, 80, 24), ":"), "move ") }
-	screens["filter_open"] = func() Model { return typeText(press(newModel(t, scenarios["fenced"](), Options{}, 80, 24), "/"), "nov") }
+	screens["palette_open"] = func() Model {
+		return typeText(press(newModel(t, scenarios["degraded"](), Options{}, 80, 24), ":"), "move ")
+	}
+	screens["filter_open"] = func() Model {
+		return typeText(press(newModel(t, scenarios["fenced"](), Options{}, 80, 24), "/"), "nov")
+	}
 	for _, s := range []string{"healthy", "fenced"} {
 		screens[fmt.Sprintf("node_%s", s)] = func() Model {
 			return press(newModel(t, scenarios[s](), Options{}, 80, 24), "tab", "enter")
