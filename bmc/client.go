@@ -256,7 +256,7 @@ func redfishHTTP(e *entry, b *config.BMC) *http.Client {
 				return nil, err
 			}
 			stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-			return &ctxConn{Conn: conn, stop: stop}, nil
+			return &ctxConn{Conn: conn, stop: stop, left: maxRedfishReply}, nil
 		},
 		// Verification is on unless the operator opted out per BMC.
 		TLSClientConfig:       &tls.Config{InsecureSkipVerify: b.InsecureTLS}, //nolint:gosec // operator's choice
@@ -267,10 +267,25 @@ func redfishHTTP(e *entry, b *config.BMC) *http.Client {
 	return &http.Client{Transport: tr, Timeout: callTimeout(b)}
 }
 
-// ctxConn releases its context hook when closed normally.
+// ctxConn releases its context hook when closed normally, and reads at
+// most left bytes: bmclib needs a bare *http.Transport, so the cap on what
+// a BMC may send lives on the connection (one per request: no keep-alive).
 type ctxConn struct {
 	net.Conn
 	stop func() bool
+	left int64
+}
+
+func (c *ctxConn) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, fmt.Errorf("BMC reply larger than %d MiB, not read", maxRedfishReply>>20)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.Conn.Read(p)
+	c.left -= int64(n)
+	return n, err
 }
 
 func (c *ctxConn) Close() error {

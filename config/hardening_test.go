@@ -136,6 +136,16 @@ func TestOrdinaryNamesAndAddressesAreAccepted(t *testing.T) {
 			t.Errorf("address %q refused: %s", addr, msg)
 		}
 	}
+	for _, addr := range []string{"http://127.0.0.1", "https://bmc-0.example.com:8443", "https://[fe80::1]", "https://[::1]:8443"} {
+		if msg := bmcAddressProblem(addr); msg != "" {
+			t.Errorf("BMC address %q refused: %s", addr, msg)
+		}
+	}
+	for _, addr := range []string{"ftp://x", "http://-oX", "http://a b"} {
+		if msg := bmcAddressProblem(addr); msg == "" {
+			t.Errorf("BMC address %q accepted", addr)
+		}
+	}
 	for _, name := range []string{"controller-0", "overcloud-controller-0.localdomain", "ip-192.0.2.5", "galera-bundle", "keystone_public", "rabbitmq:0"} {
 		if msg := nameProblem(name); msg != "" {
 			t.Errorf("name %q refused: %s", name, msg)

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -68,6 +69,24 @@ func addressProblem(s string) string {
 		return msg
 	}
 	return ""
+}
+
+// bmcAddressProblem allows what addressProblem does, and a Redfish BMC's
+// http(s):// URL around it.
+func bmcAddressProblem(s string) string {
+	if !strings.Contains(s, "://") {
+		return addressProblem(s)
+	}
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "expected a host, an IP address or an http(s):// URL"
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return fmt.Sprintf("port %q is not a number between 1 and 65535", p)
+		}
+	}
+	return addressProblem(u.Hostname())
 }
 
 // hostNameProblem checks RFC 1123 host name syntax: dot-separated labels of

@@ -169,7 +169,7 @@ func (v *validator) validateBMC(p string, b *BMC) {
 	if strings.Contains(b.Address, "@") {
 		v.bad(p+".address", "credentials may not be part of the address; use username and password_env or password_file")
 	} else if b.Address != "" {
-		if msg := addressProblem(b.Address); msg != "" {
+		if msg := bmcAddressProblem(b.Address); msg != "" {
 			v.bad(p+".address", "%s, got %q", msg, b.Address)
 		}
 	}

@@ -103,3 +103,27 @@ func StartHAProxy(t testing.TB, backends map[string][]Server, extras ...func(*st
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// RuntimeCommand sends one command to a runtime API socket and returns the
+// reply: the test's own view of what HAProxy holds, not hacon's.
+func RuntimeCommand(t testing.TB, sock, cmd string) string {
+	t.Helper()
+	c, err := net.DialTimeout("unix", sock, 2*time.Second)
+	if err != nil {
+		t.Fatalf("runtime API %s: %v", sock, err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := c.Write([]byte(cmd + "\n")); err != nil {
+		t.Fatalf("runtime API %s: %v", sock, err)
+	}
+	var b strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := c.Read(buf)
+		b.Write(buf[:n])
+		if err != nil {
+			return b.String()
+		}
+	}
+}
