@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
-	"github.com/hacon/hacon/views/fixture"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 )
 
 func eventStrings(evs []Event) string {

@@ -7,7 +7,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hacon/hacon/cluster"
-	"github.com/hacon/hacon/views/fixture"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 )
 
 // TestOverviewFitsEverySize renders every fixture at many sizes and checks
