@@ -29,7 +29,8 @@ var (
 )
 
 // TestExitCode maps the worst alert over all clusters to the Nagios exit
-// code of `hacon status` and its word in the JSON report.
+// code of `hacon status` (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN: a
+// contract with monitoring) and its word in the JSON report.
 func TestExitCode(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -38,16 +39,16 @@ func TestExitCode(t *testing.T) {
 		code     int
 		word     string
 	}{
-		{"healthy", []func(*cluster.Cluster){healthy}, cluster.ExitOK, "OK"},
-		{"info is not a problem", []func(*cluster.Cluster){infoOnly}, cluster.ExitOK, "OK"},
-		{"warning", []func(*cluster.Cluster){warning}, cluster.ExitWarning, "WARNING"},
-		{"critical", []func(*cluster.Cluster){critical}, cluster.ExitCritical, "CRITICAL"},
-		{"warning in the second cluster", []func(*cluster.Cluster){healthy, warning}, cluster.ExitWarning, "WARNING"},
-		{"critical after warning", []func(*cluster.Cluster){warning, critical}, cluster.ExitCritical, "CRITICAL"},
-		{"warning after critical", []func(*cluster.Cluster){critical, warning}, cluster.ExitCritical, "CRITICAL"},
-		{"the other cluster answered", []func(*cluster.Cluster){silent, healthy}, cluster.ExitWarning, "WARNING"},
-		{"no source answered", []func(*cluster.Cluster){silent}, cluster.ExitUnknown, "UNKNOWN"},
-		{"no cluster", nil, cluster.ExitUnknown, "UNKNOWN"},
+		{"healthy", []func(*cluster.Cluster){healthy}, 0, "OK"},
+		{"info is not a problem", []func(*cluster.Cluster){infoOnly}, 0, "OK"},
+		{"warning", []func(*cluster.Cluster){warning}, 1, "WARNING"},
+		{"critical", []func(*cluster.Cluster){critical}, 2, "CRITICAL"},
+		{"warning in the second cluster", []func(*cluster.Cluster){healthy, warning}, 1, "WARNING"},
+		{"critical after warning", []func(*cluster.Cluster){warning, critical}, 2, "CRITICAL"},
+		{"warning after critical", []func(*cluster.Cluster){critical, warning}, 2, "CRITICAL"},
+		{"the other cluster answered", []func(*cluster.Cluster){silent, healthy}, 1, "WARNING"},
+		{"no source answered", []func(*cluster.Cluster){silent}, 3, "UNKNOWN"},
+		{"no cluster", nil, 3, "UNKNOWN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
