@@ -6,9 +6,9 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 	"github.com/hacon/hacon/timeline"
 	"github.com/hacon/hacon/views"
-	"github.com/hacon/hacon/views/fixture"
 )
 
 // diff compares as the console does, in the words views shows.

@@ -10,8 +10,8 @@ import (
 
 	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/cluster"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 	"github.com/hacon/hacon/views"
-	"github.com/hacon/hacon/views/fixture"
 )
 
 // movePreview is a fixed preview of an ordinary action.

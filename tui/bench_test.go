@@ -3,7 +3,7 @@ package tui
 import (
 	"testing"
 
-	"github.com/hacon/hacon/views/fixture"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 )
 
 // benchView measures View() of the console's overview as bubbletea calls it.

@@ -11,7 +11,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
-	"github.com/hacon/hacon/views/fixture"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 )
 
 // These run the real bubbletea program (teatest) for the flows that need

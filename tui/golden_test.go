@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
-	"github.com/hacon/hacon/views/fixture"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 )
 
 var sizes = [][2]int{{80, 24}, {200, 50}}

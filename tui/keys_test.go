@@ -9,8 +9,8 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 	"github.com/hacon/hacon/views"
-	"github.com/hacon/hacon/views/fixture"
 )
 
 func TestNavigation(t *testing.T) {

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hacon/hacon/views/fixture"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 )
 
 // A wall runs for a day with nobody touching it: a simulated 24 hours of

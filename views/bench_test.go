@@ -3,7 +3,7 @@ package views
 import (
 	"testing"
 
-	"github.com/hacon/hacon/views/fixture"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 )
 
 // benchOverview renders the whole overview (header, body, footer, styled)

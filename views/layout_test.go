@@ -7,8 +7,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/hacon/hacon/cluster"
+	fixture "github.com/hacon/hacon/cluster/clustertest"
 	"github.com/hacon/hacon/timeline"
-	"github.com/hacon/hacon/views/fixture"
 )
 
 // TestOverviewFitsEverySize renders every fixture at many sizes and checks
