@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/haproxyapi"
 )
@@ -31,6 +32,12 @@ func (e *Executor) run(ctx context.Context, p *Preview) Outcome {
 		}
 		failed := 0
 		var errs []string
+		for i := range results {
+			// What a controller or HAProxy printed is peer text: it reaches
+			// the result dialog, the audit log and the events log.
+			results[i].Output = cluster.CleanText(results[i].Output)
+			results[i].Error = cluster.CleanText(results[i].Error)
+		}
 		for _, r := range results {
 			e.logStep(p.Request, st.Plane, r)
 			if !r.OK {
