@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/hacon/hacon/config"
 )
 
 // The audit log's path comes from the config, and hacon often runs as root:
@@ -30,7 +32,7 @@ func CheckAuditPath(path string) error {
 	case err != nil:
 		return fmt.Errorf("audit log %s: %w", path, err)
 	case !st.Mode().IsRegular():
-		return fmt.Errorf("audit log %s: not a regular file (%s); point audit_log at a file", path, modeWord(st.Mode()))
+		return fmt.Errorf("audit log %s: not a regular file (%s); point audit_log at a file", path, config.FileKind(st.Mode()))
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
 	if err != nil {
@@ -72,7 +74,7 @@ func openAuditFile(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, flags|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		if st, serr := os.Stat(path); serr == nil && !st.Mode().IsRegular() {
-			return nil, fmt.Errorf("audit log %s: not a regular file (%s)", path, modeWord(st.Mode()))
+			return nil, fmt.Errorf("audit log %s: not a regular file (%s)", path, config.FileKind(st.Mode()))
 		}
 		f, err = os.OpenFile(path, flags, 0)
 	}
@@ -85,20 +87,4 @@ func openAuditFile(path string) (*os.File, error) {
 		return nil, fmt.Errorf("audit log %s: not a regular file", path)
 	}
 	return f, nil
-}
-
-func modeWord(m os.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&os.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&os.ModeCharDevice != 0:
-		return "a character device"
-	case m&os.ModeDevice != 0:
-		return "a block device"
-	case m&os.ModeSocket != 0:
-		return "a socket"
-	}
-	return m.Type().String()
 }

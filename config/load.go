@@ -68,7 +68,7 @@ func readConfigFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("cannot read config: %v", err)
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("cannot read config: not a regular file (%s)", fileKind(st.Mode()))
+		return nil, fmt.Errorf("cannot read config: not a regular file (%s)", FileKind(st.Mode()))
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
@@ -85,7 +85,9 @@ func readConfigFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-func fileKind(m os.FileMode) string {
+// FileKind names what a path is when it is not a regular file, for errors
+// such as "not a regular file (a named pipe)".
+func FileKind(m os.FileMode) string {
 	switch {
 	case m.IsDir():
 		return "a directory"

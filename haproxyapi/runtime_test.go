@@ -2,6 +2,7 @@ package haproxyapi
 
 import (
 	"context"
+	"github.com/hacon/hacon/internal/testpeers"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +15,7 @@ func TestRuntimeAPISetServerState(t *testing.T) {
 		"set server be_api/ctl-0 state drain":  "\n",
 		"set server be_api/nosuch state maint": "No such server.\n\n",
 	}
-	s := startFakeSocket(t, "unix", func(cmd string) (string, bool) {
+	s := testpeers.StartFakeSocket(t, "unix", func(cmd string) (string, bool) {
 		r, ok := replies[cmd]
 		if !ok {
 			return "Unknown command.\n\n", true
@@ -64,7 +65,7 @@ func TestRuntimeAPISetServerState(t *testing.T) {
 
 func TestRuntimeAPICommandTimeout(t *testing.T) {
 	t.Parallel()
-	s := startFakeSocket(t, "tcp", hang)
+	s := testpeers.StartFakeSocket(t, "tcp", testpeers.Hang)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	_, err := RuntimeAPI{Address: s.Addr}.Command(ctx, "show info")
@@ -84,7 +85,7 @@ const serversStateReply = `1
 
 func TestRuntimeAPIShowServersState(t *testing.T) {
 	t.Parallel()
-	s := startFakeSocket(t, "tcp", func(cmd string) (string, bool) {
+	s := testpeers.StartFakeSocket(t, "tcp", func(cmd string) (string, bool) {
 		switch cmd {
 		case "show servers state", "show servers state be_app":
 			return serversStateReply, true

@@ -1,86 +1,26 @@
 package probes
 
 import (
-	"bufio"
 	"context"
 	"fmt"
-	"net"
+	"github.com/hacon/hacon/internal/testpeers"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hacon/hacon/config"
 )
 
-// fakeSocket is a runtime-API stand-in: it records each command line and
-// answers with reply(cmd). reply returning "" with hang set never answers.
-type fakeSocket struct {
-	Addr string // as configured: /path or tcp://host:port
-	mu   sync.Mutex
-	cmds []string
-}
-
-func (f *fakeSocket) Commands() []string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]string(nil), f.cmds...)
-}
-
-func startFakeSocket(t *testing.T, network string, reply func(cmd string) (string, bool)) *fakeSocket {
-	t.Helper()
-	f := &fakeSocket{}
-	var ln net.Listener
-	var err error
-	if network == "unix" {
-		path := filepath.Join(t.TempDir(), "fake.sock")
-		ln, err = net.Listen("unix", path)
-		f.Addr = path
-	} else {
-		ln, err = net.Listen("tcp", "127.0.0.1:0")
-		f.Addr = "tcp://" + ln.Addr().String()
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	t.Cleanup(func() { close(done); ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				line, _ := bufio.NewReader(c).ReadString('\n')
-				f.mu.Lock()
-				f.cmds = append(f.cmds, line)
-				f.mu.Unlock()
-				out, answer := reply(strings.TrimSuffix(line, "\n"))
-				if !answer {
-					<-done // accept, read, and never answer
-					return
-				}
-				_, _ = c.Write([]byte(out))
-			}()
-		}
-	}()
-	return f
-}
-
-func hang(string) (string, bool) { return "", false }
-
 func TestHAProxyTransportErrors(t *testing.T) {
 	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "no", "admin.sock")
 	refused := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
-	garbage := startFakeSocket(t, "tcp", func(string) (string, bool) { return "hello world\n", true })
-	denied := startFakeSocket(t, "unix", func(string) (string, bool) { return "Permission denied\n\n", true })
+	garbage := testpeers.StartFakeSocket(t, "tcp", func(string) (string, bool) { return "hello world\n", true })
+	denied := testpeers.StartFakeSocket(t, "unix", func(string) (string, bool) { return "Permission denied\n\n", true })
 	notFound := httptest.NewServer(http.NotFoundHandler())
 	defer notFound.Close()
 	junk := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "<html>hi</html>") }))
@@ -123,9 +63,9 @@ func TestHAProxyTransportErrors(t *testing.T) {
 // TestHAProxyTransportTimeout: a peer that accepts and never answers costs
 // the poll its timeout, no more, and the error says so.
 func TestHAProxyTransportTimeout(t *testing.T) {
-	tcp := startFakeSocket(t, "tcp", hang)
-	unix := startFakeSocket(t, "unix", hang)
-	web := startFakeSocket(t, "tcp", hang) // speaks no HTTP either
+	tcp := testpeers.StartFakeSocket(t, "tcp", testpeers.Hang)
+	unix := testpeers.StartFakeSocket(t, "unix", testpeers.Hang)
+	web := testpeers.StartFakeSocket(t, "tcp", testpeers.Hang) // speaks no HTTP either
 	const timeout = 300 * time.Millisecond
 	for name, h := range map[string]config.HAProxy{
 		"tcp socket":  {StatsSocket: tcp.Addr},
@@ -162,7 +102,7 @@ func TestHAProxyTransportPermissionDenied(t *testing.T) {
 	if os.Geteuid() == 0 {
 		t.Skip("root ignores socket file permissions")
 	}
-	s := startFakeSocket(t, "unix", func(string) (string, bool) { return "", true })
+	s := testpeers.StartFakeSocket(t, "unix", func(string) (string, bool) { return "", true })
 	if err := os.Chmod(s.Addr, 0); err != nil {
 		t.Fatal(err)
 	}
