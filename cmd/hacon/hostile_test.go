@@ -147,7 +147,7 @@ clusters:
     services:
       - {name: keystone, haproxy_backend: keystone_public, endpoint: "http://%[8]s/{{.Name}}/v3"}
   - name: endless
-    timeout: 3s
+    timeout: 30s  # the cap, not the timeout, must stop it, even on a loaded machine
     controllers: [{name: controller-0}]
     pacemaker: {command: [sh, -c, 'exec yes "<crm_mon>"', x]}
 `, l.dir, crm, stats, l.lb.Sock, prom, strings.Split(bmcAddr, ":")[1], endlessStats, api)

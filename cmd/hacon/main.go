@@ -34,9 +34,10 @@ Debug log: --log FILE or $HACON_LOG (failed polls and action steps; never a secr
 
 // run dispatches a subcommand and returns the process exit code.
 func run(args []string, stdout, stderr io.Writer) int {
-	// SIGHUP is a dropped SSH session or a closed terminal: like SIGTERM it
-	// ends the console, never a running action (see cmdConsole).
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP)
+	// SIGHUP is a dropped SSH session or a closed terminal; SIGINT reaches
+	// the console only from outside (its terminal is raw). Like SIGTERM they
+	// end the console, never a running action (see cmdConsole).
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)
 	defer stop()
 	defer startProfile()()
 	cmd := ""
