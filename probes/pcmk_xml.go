@@ -93,7 +93,7 @@ type xscan struct {
 	// text collects the character data of each open element by depth:
 	// appending to el.text directly was quadratic on text cut into many
 	// pieces by comments.
-	text []strings.Builder
+	text [][]byte
 	// Elements and attributes are carved from chunks rather than
 	// allocated one by one: a big crm_mon has ~25k elements and ~250k
 	// attributes, and per-element allocations dominated the parse.
@@ -163,7 +163,7 @@ func (p *xscan) document() (*xel, error) {
 			if end < 0 || len(stack) == 0 {
 				return nil, errors.New("bad CDATA section")
 			}
-			p.text[len(stack)-1].WriteString(rest[len("<![CDATA["):end])
+			p.text[len(stack)-1] = append(p.text[len(stack)-1], rest[len("<![CDATA["):end]...)
 			p.i += end + 3
 		case strings.HasPrefix(rest, "<!"):
 			if err := p.skipPast(">"); err != nil {
@@ -195,7 +195,7 @@ func (p *xscan) document() (*xel, error) {
 				}
 				stack = append(stack, el)
 				if len(p.text) < len(stack) {
-					p.text = append(p.text, strings.Builder{})
+					p.text = append(p.text, nil)
 				}
 			}
 		}
@@ -219,7 +219,7 @@ func (p *xscan) addText(stack []*xel, text string) error {
 			if err != nil {
 				return err
 			}
-			p.text[len(stack)-1].WriteString(t)
+			p.text[len(stack)-1] = append(p.text[len(stack)-1], t...)
 		}
 	case strings.TrimSpace(strings.TrimPrefix(text, "\ufeff")) != "":
 		return errors.New("text outside the root element")
@@ -239,9 +239,9 @@ func (p *xscan) endTag(stack []*xel) ([]*xel, error) {
 	if len(stack) == 0 || stack[len(stack)-1].name != name {
 		return nil, fmt.Errorf("unexpected end tag </%s>", name)
 	}
-	if tb := &p.text[len(stack)-1]; tb.Len() > 0 {
-		stack[len(stack)-1].text = tb.String()
-		tb.Reset()
+	if tb := p.text[len(stack)-1]; len(tb) > 0 {
+		stack[len(stack)-1].text = string(tb)
+		p.text[len(stack)-1] = tb[:0] // the buffer is reused by the next element at this depth
 	}
 	return stack[:len(stack)-1], nil
 }
