@@ -14,7 +14,7 @@ import (
 
 var (
 	yamlErrLineRe  = regexp.MustCompile(`line (\d+): (.*)`)
-	unknownFieldRe = regexp.MustCompile("field (\\S+) not found")
+	unknownFieldRe = regexp.MustCompile(`field (\S+) not found`)
 	badValueRe     = regexp.MustCompile("`([^`]*)`")
 )
 

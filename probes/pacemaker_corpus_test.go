@@ -254,8 +254,7 @@ func compareDOM(root *dom, st *cluster.PacemakerStatus) string {
 // (groups, bundle replicas) for one top-level element, sorted.
 func domPlacements(top *dom) []string {
 	var out []string
-	var prim func(r *dom)
-	prim = func(r *dom) {
+	prim := func(r *dom) {
 		for _, n := range r.kids {
 			if n.name == "node" {
 				out = append(out, n.attrs["name"]+"/"+domRole(r.attrs["role"]))
