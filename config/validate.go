@@ -86,6 +86,9 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 				v.needAddresses(ap, c)
 			}
 		}
+		for i, id := range pm.HideResources {
+			v.checkName(fmt.Sprintf("%s.pacemaker.hide_resources[%d]", p, i), id, "a Pacemaker resource id")
+		}
 	}
 	lbs := map[string]int{}
 	for i, h := range c.HAProxy {
