@@ -19,6 +19,7 @@ func Assess(c *Cluster) []Alert {
 	a.resources()
 	a.constraints()
 	a.fencing()
+	a.pacemakerFencing()
 	sort.SliceStable(a.out, func(i, j int) bool { return a.out[i].Severity < a.out[j].Severity })
 	return a.out
 }
@@ -89,10 +90,13 @@ func (a *assessor) cluster() {
 
 func (a *assessor) nodes() {
 	for _, n := range a.c.Nodes {
-		fenceable := n.BMC != nil && n.BMC.FenceReady
+		fenceable := n.FenceReady()
 		bmcWhy := "its BMC is not configured"
 		if n.BMC != nil && !n.BMC.FenceReady {
 			bmcWhy = "its BMC is unreachable (" + firstNonEmpty(n.BMC.Error, "no answer") + ")"
+		}
+		if n.Fencing != nil {
+			bmcWhy = "Pacemaker cannot fence it (" + n.Fencing.Why + ") and " + bmcWhy
 		}
 		if n.Pacemaker != nil && !n.Stale {
 			switch n.Pacemaker.State() {
@@ -120,7 +124,11 @@ func (a *assessor) nodes() {
 			}
 		}
 		if n.Controller && n.BMC != nil && !n.BMC.FenceReady && (n.Pacemaker == nil || n.Pacemaker.State() != "UNCLEAN") {
-			a.add(SevWarning, n.Name, "%s cannot be fenced: %s", n.Name, bmcWhy)
+			if n.PacemakerFenceReady() {
+				a.add(SevInfo, n.Name, "%s: hacon's own BMC view fails (%s); Pacemaker can still fence it", n.Name, firstNonEmpty(n.BMC.Error, "no answer"))
+			} else {
+				a.add(SevWarning, n.Name, "%s cannot be fenced: %s", n.Name, bmcWhy)
+			}
 		}
 	}
 }
@@ -133,7 +141,7 @@ func (a *assessor) services() {
 		if !s.Known {
 			continue // its sources' own alerts say why nothing is known
 		}
-		if s.Serving < s.Expected {
+		if s.Serving < s.Expected && !s.Auto { // an auto row's resource says it (shortOfInstances)
 			sev := SevWarning
 			if s.Serving == 0 {
 				sev = SevCritical
@@ -228,32 +236,6 @@ func (a *assessor) vips() {
 	}
 }
 
-func (a *assessor) resources() {
-	seen := map[string]bool{}
-	for _, f := range a.c.Failures {
-		key := f.Resource + "@" + f.Node
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		a.add(SevWarning, f.Resource, "%s failed on %s (%s: %s)%s", firstNonEmpty(f.Resource, f.OpKey), f.Node, f.Task, firstNonEmpty(f.ExitReason, f.ExitStatus), failCount(f.FailCount))
-	}
-	for _, r := range a.c.Resources {
-		for _, in := range r.Instances {
-			if in.Blocked {
-				a.add(SevCritical, r.ID, "%s is blocked on %s: needs manual cleanup", r.ID, in.Node)
-			}
-		}
-	}
-}
-
-func failCount(n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return fmt.Sprintf(", fail-count %d", n)
-}
-
 func (a *assessor) constraints() {
 	for _, c := range a.c.Constraints {
 		switch c.Kind {
@@ -268,7 +250,7 @@ func (a *assessor) constraints() {
 func (a *assessor) fencing() {
 	for _, f := range a.c.FenceHistory {
 		if f.Status == "failed" {
-			a.add(SevWarning, f.Target, "fencing %s (%s) failed%s", f.Target, f.Action, prefixJoin(": ", nonEmpty(f.Reason)))
+			a.add(SevWarning, f.Target, "fencing %s (%s) failed%s%s", f.Target, f.Action, prefixJoin(" at ", nonEmpty(f.Completed)), prefixJoin(": ", nonEmpty(f.Reason)))
 		}
 	}
 }

@@ -64,10 +64,18 @@ func TestAssessVIPs(t *testing.T) {
 
 func TestAssessResources(t *testing.T) {
 	t.Parallel()
-	failed := cluster.Failure{Resource: "keystone-clone", OpKey: "keystone_monitor_60000", Node: "controller-1", Task: "monitor", ExitStatus: "not running", FailCount: 2}
+	failed := cluster.Failure{Resource: "keystone-clone", OpKey: "keystone_monitor_60000", Node: "controller-1", Task: "monitor", ExitStatus: "not running", ExitCode: 7, FailCount: 2}
 	assess(t, []rule{
-		{"failed operation, told once", func(c *cluster.Cluster) { c.Failures = []cluster.Failure{failed, failed} },
-			[]want{warn("keystone-clone", "keystone-clone failed on controller-1 (monitor: not running), fail-count 2")}},
+		// An instance that runs again: the failure is history, told apart.
+		{"earlier failure, told once", func(c *cluster.Cluster) { c.Failures = []cluster.Failure{failed, failed} },
+			[]want{info("keystone-clone", "earlier failure, keystone-clone runs again", "rc 7, not running", "fail-count 2 on controller-1")}},
+		{"current failure, told once", func(c *cluster.Cluster) {
+			clustertest.Instance(c, "keystone-clone", "controller-1").Failed = true
+			c.Failures = []cluster.Failure{failed, failed}
+		}, []want{
+			warn("keystone", "keystone: 2 of 3 instances serving", "controller-1 Pacemaker says FAILED"),
+			warn("keystone-clone", "FAILED on controller-1: keystone-clone monitor returned 'not running' (rc 7, not running), fail-count 2 on controller-1"),
+		}},
 		{"blocked", func(c *cluster.Cluster) { clustertest.Instance(c, "keystone-clone", "controller-2").Blocked = true },
 			[]want{crit("keystone-clone", "keystone-clone is blocked on controller-2", "needs manual cleanup")}},
 	})

@@ -103,7 +103,7 @@ func (m *merger) pacemaker() (*PacemakerStatus, bool) {
 	o.PacemakerVia, o.DC, o.Quorum = pm.Via, pm.DC, pm.HasQuorum
 	o.PacemakerFailed = pm.Failover
 	o.StonithEnabled, o.MaintenanceMode = pm.StonithEnabled, pm.MaintenanceMode
-	o.Constraints, o.Failures, o.FenceHistory = pm.Constraints, pm.Failures, pm.FenceHistory
+	o.Constraints, o.Failures, o.FenceHistory, o.Fencing = pm.Constraints, pm.Failures, pm.FenceHistory, pm.Fencing
 	for _, w := range pm.Warnings {
 		o.Warnings = append(o.Warnings, "Pacemaker: "+w)
 	}
@@ -134,6 +134,7 @@ func (m *merger) nodes(pm *PacemakerStatus, pmStale bool) {
 		n := Node{Name: c.Name, Address: c.Address, Controller: true, Pacemaker: byName[c.Name], Stale: pmStale}
 		if pm != nil {
 			n.Attributes = pm.NodeAttributes[c.Name]
+			n.Fencing = nodeFencing(pm, n.Pacemaker, c.Name)
 		}
 		if c.BMC != nil {
 			if r, stale := m.good(KindBMC, c.Name); r != nil && r.BMC != nil {
@@ -157,7 +158,8 @@ func (m *merger) nodes(pm *PacemakerStatus, pmStale bool) {
 		if known[pm.Nodes[i].Name] {
 			continue
 		}
-		m.out.Nodes = append(m.out.Nodes, Node{Name: pm.Nodes[i].Name, Pacemaker: &pm.Nodes[i], Attributes: pm.NodeAttributes[pm.Nodes[i].Name], Stale: pmStale})
+		pn := &pm.Nodes[i]
+		m.out.Nodes = append(m.out.Nodes, Node{Name: pn.Name, Pacemaker: pn, Attributes: pm.NodeAttributes[pn.Name], Stale: pmStale, Fencing: nodeFencing(pm, pn, pn.Name)})
 	}
 }
 
@@ -245,8 +247,9 @@ func (m *merger) endpoint(service, node string) *EndpointResult {
 }
 
 func (m *merger) services(pmStale bool) {
-	for _, s := range m.cc.Services {
-		svc := Service{Name: s.Name, Mode: s.Mode, Resource: s.PacemakerResource, Backend: s.HAProxyBackend, Stale: pmStale && s.PacemakerResource != ""}
+	for _, row := range m.rowSpecs() {
+		s := row.Service
+		svc := Service{Name: s.Name, Auto: row.auto, Mode: s.Mode, Resource: s.PacemakerResource, Backend: s.HAProxyBackend, Stale: pmStale && s.PacemakerResource != ""}
 		res := m.out.Resource(s.PacemakerResource)
 		if svc.Mode == "" && res != nil {
 			svc.Mode = res.Mode
@@ -275,8 +278,11 @@ func (m *merger) services(pmStale bool) {
 			svc.Cells = append(svc.Cells, cell)
 		}
 		svc.Expected = len(m.cc.Controllers)
+		if row.auto && res != nil {
+			svc.Expected = ExpectedOn(res, m.controllerSet())
+		}
 		if svc.Mode == ModeActivePassive {
-			svc.Expected = 1
+			svc.Expected = min(svc.Expected, 1)
 		}
 		svc.VIP = m.endpoint(s.Name, "vip")
 		m.out.Services = append(m.out.Services, svc)

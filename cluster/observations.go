@@ -64,9 +64,12 @@ type PacemakerStatus struct {
 	Constraints     []Constraint // cli-ban (from crm_mon) and cli-prefer (from the CIB)
 	Failures        []Failure
 	FenceHistory    []FenceEvent
-	NodeAttributes  map[string]map[string]string // node → name → value
-	Failover        []string                     // controllers asked before Via, with why they did not answer
-	Warnings        []string                     // partial answer, e.g. the CIB query failed: cli-prefer/promoted-max unknown
+	// Fencing is Pacemaker's own fencing configuration (stonith devices
+	// and levels, from the CIB); nil when the CIB was not read.
+	Fencing        *FencingConfig
+	NodeAttributes map[string]map[string]string // node → name → value
+	Failover       []string                     // controllers asked before Via, with why they did not answer
+	Warnings       []string                     // partial answer, e.g. the CIB query failed: cli-prefer/promoted-max unknown
 }
 
 // PcmkNode is a node as Pacemaker sees it.
@@ -135,6 +138,7 @@ type Resource struct {
 	Mode        string
 	Agent       string // class:provider:type of the (first) primitive
 	Managed     bool
+	Unmanaged   bool // crm_mon says managed="false" (Managed's zero value is not a finding)
 	Failed      bool
 	Disabled    bool
 	TargetRole  string
@@ -147,9 +151,12 @@ type Resource struct {
 // Instance is one placement of a resource: one clone instance, one bundle
 // replica, or the primitive/group itself.
 type Instance struct {
-	ID      string
-	Node    string // empty when stopped
-	Role    string
+	ID   string
+	Node string // empty when stopped
+	Role string
+	// Claimed is the role the resource inside a stopped bundle replica
+	// still claims (crm_mon's "FAILED Promoted"); empty otherwise.
+	Claimed string
 	Failed  bool
 	Managed bool
 	Blocked bool
@@ -178,6 +185,16 @@ type Failure struct {
 	LastChange string
 	FailCount  int
 	Resource   string
+	// MigrationThreshold is the resource's migration-threshold on the
+	// node (crm_mon's node history); 0 when unknown. A fail-count at or
+	// above it keeps the resource off that node until cleaned up.
+	MigrationThreshold int
+}
+
+// PastThreshold reports whether the fail-count has reached the
+// migration-threshold.
+func (f Failure) PastThreshold() bool {
+	return f.MigrationThreshold > 0 && f.FailCount >= f.MigrationThreshold
 }
 
 // FenceEvent is one entry of the fencer's history.

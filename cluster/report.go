@@ -36,9 +36,24 @@ type NodeReport struct {
 	Unclean     bool   `json:"unclean"`
 	DC          bool   `json:"dc"`
 	Power       string `json:"power"`
-	FenceReady  bool   `json:"fence_ready"`
+	FenceReady  bool   `json:"fence_ready"` // the cluster can fence it: Pacemaker's devices or hacon's BMC
 	BMCError    string `json:"bmc_error,omitempty"`
 	BMCProvider string `json:"bmc_provider,omitempty"`
+	// BMCFenceReady is hacon's own BMC view alone; absent without a bmc.
+	BMCFenceReady *bool `json:"bmc_fence_ready,omitempty"`
+	// Pacemaker is what Pacemaker's own stonith devices can do; absent
+	// when its fencing configuration is unknown or the node is a guest.
+	Pacemaker *NodeFencingReport `json:"pacemaker_fencing,omitempty"`
+}
+
+// NodeFencingReport is Pacemaker's fencing of one node.
+type NodeFencingReport struct {
+	Ready       bool     `json:"ready"`
+	Devices     []string `json:"devices"`
+	Level       int      `json:"level,omitempty"`
+	Why         string   `json:"why,omitempty"`
+	LastAction  string   `json:"last_action,omitempty"` // "reboot success 2026-…"
+	LastFailure string   `json:"last_failure,omitempty"`
 }
 
 // ResourceReport is a Pacemaker resource in a Report.
@@ -63,6 +78,8 @@ type ServiceReport struct {
 	Mode     string `json:"mode"`
 	Serving  int    `json:"serving"`
 	Expected int    `json:"expected"`
+	Resource string `json:"resource,omitempty"` // the Pacemaker resource id
+	Auto     bool   `json:"auto,omitempty"`     // a row for an unmapped resource, not a configured service
 }
 
 // VIPReport is a VIP and its node.
@@ -164,7 +181,13 @@ func clusterReport(c *Cluster) ClusterReport {
 			nr.Type, nr.Online, nr.Standby, nr.Maintenance, nr.Unclean, nr.DC = p.Type, p.Online, p.Standby, p.Maintenance, p.Unclean, p.DC
 		}
 		if b := n.BMC; b != nil {
-			nr.FenceReady, nr.BMCError, nr.BMCProvider = b.FenceReady, b.Error, b.Provider
+			ready := b.FenceReady
+			nr.BMCError, nr.BMCProvider, nr.BMCFenceReady = b.Error, b.Provider, &ready
+		}
+		nr.FenceReady = n.FenceReady()
+		if f := n.Fencing; f != nil {
+			nr.Pacemaker = &NodeFencingReport{Ready: f.Ready, Devices: append([]string{}, f.Devices...), Level: f.Level, Why: f.Why,
+				LastAction: fenceEventWords(f.Last), LastFailure: fenceEventWords(f.Failed)}
 		}
 		cr.Nodes = append(cr.Nodes, nr)
 	}
@@ -176,7 +199,7 @@ func clusterReport(c *Cluster) ClusterReport {
 		cr.Resources = append(cr.Resources, rr)
 	}
 	for _, s := range c.Services {
-		cr.Services = append(cr.Services, ServiceReport{Name: s.Name, Mode: s.Mode, Serving: s.Serving, Expected: s.Expected})
+		cr.Services = append(cr.Services, ServiceReport{Name: s.Name, Mode: s.Mode, Serving: s.Serving, Expected: s.Expected, Resource: s.Resource, Auto: s.Auto})
 	}
 	for _, v := range c.VIPs {
 		cr.VIPs = append(cr.VIPs, VIPReport{Name: v.Name, Address: v.Address, Node: v.Node})
@@ -196,4 +219,16 @@ func clusterReport(c *Cluster) ClusterReport {
 		cr.Alerts = append(cr.Alerts, AlertReport{Severity: a.Severity.String(), Subject: a.Subject, Message: a.Message})
 	}
 	return cr
+}
+
+// fenceEventWords words one fencing action: "reboot success 2026-03-14 03:04:05Z".
+func fenceEventWords(e *FenceEvent) string {
+	if e == nil {
+		return ""
+	}
+	w := e.Action + " " + e.Status
+	if e.Completed != "" {
+		w += " " + e.Completed
+	}
+	return w
 }

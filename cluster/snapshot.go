@@ -33,6 +33,7 @@ type Cluster struct {
 	Constraints  []Constraint
 	Failures     []Failure
 	FenceHistory []FenceEvent
+	Fencing      *FencingConfig // Pacemaker's stonith devices and levels; nil when unknown
 	Sources      []Source
 	Alerts       []Alert
 }
@@ -47,6 +48,10 @@ type Node struct {
 	BMC        *BMCStatus
 	Attributes map[string]string
 	Stale      bool // its Pacemaker data is older than three intervals
+	// Fencing is what Pacemaker's own stonith devices can do for this
+	// node; nil when the CIB's fencing configuration is unknown or the
+	// node is a guest (a bundle's container: its host fences it).
+	Fencing *Fencing
 }
 
 // PcmkState is the node's Pacemaker state word, or "unknown".
@@ -65,9 +70,11 @@ func (n Node) Power() string {
 	return n.BMC.Power
 }
 
-// Service is one configured service with its placement per controller.
+// Service is one configured service, or one Pacemaker resource shown on
+// its own (an auto row), with its placement per controller.
 type Service struct {
 	Name     string
+	Auto     bool // not configured: a row for a Pacemaker resource no service maps
 	Mode     string
 	Resource string // Pacemaker resource id, if any
 	Backend  string // HAProxy backend, if any

@@ -75,6 +75,16 @@ type Pacemaker struct {
 	Command  []string      `yaml:"command"` // argv prefix; {{.Address}} {{.Name}} expand per controller
 	Interval time.Duration `yaml:"interval"`
 	Timeout  time.Duration `yaml:"timeout"`
+	// AutoServices turns off (false) the rows hacon adds for Pacemaker
+	// resources no service maps; unset means on.
+	AutoServices *bool `yaml:"auto_services"`
+	// HideResources are resource ids never shown as auto rows.
+	HideResources []string `yaml:"hide_resources"`
+}
+
+// AutoRows reports whether unmapped Pacemaker resources get rows of their own.
+func (p *Pacemaker) AutoRows() bool {
+	return p != nil && (p.AutoServices == nil || *p.AutoServices)
 }
 
 // HAProxy is one load balancer (one per controller, typically).

@@ -86,6 +86,9 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 				v.needAddresses(ap, c)
 			}
 		}
+		for i, id := range pm.HideResources {
+			v.checkName(fmt.Sprintf("%s.pacemaker.hide_resources[%d]", p, i), id, "a Pacemaker resource id")
+		}
 	}
 	v.validateHAProxies(p, c, ctl)
 	svcs := map[string]int{}

@@ -145,6 +145,10 @@ func (s *sim) writeFenceHistory(b *bytes.Buffer) {
 	b.WriteString("  </fence_history>\n")
 }
 
+// DemoFencePassword is the demo fence devices' password parameter, for
+// tests that prove it never reaches any output.
+const DemoFencePassword = "demo-fence-secret-0451"
+
 // cibResources is `cibadmin --query --scope resources`: enough of the CIB
 // for promoted-max to be read.
 func (s *sim) cibResources() []byte {
@@ -165,6 +169,11 @@ func (s *sim) cibResources() []byte {
 	}
 	for _, v := range vipSpecs {
 		fmt.Fprintf(&b, "  <primitive id=\"%s\" class=\"ocf\" provider=\"heartbeat\" type=\"IPaddr2\"><instance_attributes id=\"%s-ia\"><nvpair id=\"%s-ip\" name=\"ip\" value=\"%s\"/></instance_attributes></primitive>\n", v.Resource, v.Resource, v.Resource, v.Address)
+	}
+	for _, n := range NodeNames {
+		// The password is there as in a real CIB: hacon must never show it.
+		id := "stonith-fence_redfish-" + n
+		fmt.Fprintf(&b, "  <primitive id=\"%s\" class=\"stonith\" type=\"fence_redfish\"><instance_attributes id=\"%s-ia\"><nvpair id=\"%s-hl\" name=\"pcmk_host_list\" value=\"%s\"/><nvpair id=\"%s-pw\" name=\"password\" value=\"%s\"/></instance_attributes></primitive>\n", id, id, id, n, id, DemoFencePassword)
 	}
 	b.WriteString("</resources>\n")
 	return b.Bytes()

@@ -74,6 +74,9 @@ func (r Runner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) 
 			return s.cibResources(), nil, nil
 		case has(args, "constraints"):
 			return s.cibConstraints(), nil, nil
+		case has(args, "fencing-topology"):
+			// As a real CIB without fencing levels answers.
+			return fail(argv, 105, "Call failed: No such device or address")
 		case has(args, "--query") || has(args, "-Q"):
 			return s.cibQuery(), nil, nil
 		}

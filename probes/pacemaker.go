@@ -16,10 +16,11 @@ import (
 
 // The Pacemaker CLI lines the probe runs after the configured prefix.
 var (
-	crmMonArgv       = []string{"crm_mon", "--one-shot", "--inactive", "--output-as=xml"}
+	crmMonArgv       = []string{"crm_mon", "--one-shot", "--inactive", "--fence-history=2", "--output-as=xml"} // 2: successes too, for each node's last fencing
 	crmMonLegacyArgv = []string{"crm_mon", "--one-shot", "--inactive", "--as-xml"}
 	cibConstraints   = []string{"cibadmin", "--query", "--scope", "constraints"}
 	cibResources     = []string{"cibadmin", "--query", "--scope", "resources"}
+	cibFencing       = []string{"cibadmin", "--query", "--scope", "fencing-topology"}
 )
 
 const (
@@ -41,6 +42,12 @@ type pcmkState struct {
 	resources map[string]CIBResource
 	next      time.Time       // when the resources section is due again
 	asked     map[string]bool // promotable/bundle ids known at the last query
+
+	// Pacemaker's fencing configuration, read with the resources.
+	devices       []cluster.FenceDevice
+	levels        []cluster.FenceLevel
+	levelsUnknown bool
+	fencingRead   bool
 
 	// The constraints section changes only when the CIB does: it is read
 	// again only when crm_mon's last_change moves (see constraintsFresh).
@@ -231,9 +238,13 @@ func addCIB(ctx context.Context, h remote.Host, state *pcmkState, st *cluster.Pa
 	}
 	state.mu.Lock()
 	cib := state.resources
+	devices, levels, levelsUnknown, fencingRead := state.devices, state.levels, state.levelsUnknown, state.fencingRead
 	state.mu.Unlock()
 	if cib != nil {
 		ApplyCIBResources(st, cib)
+	}
+	if fencingRead {
+		ApplyFencing(st, devices, levels, levelsUnknown)
 	}
 }
 
@@ -246,18 +257,43 @@ func refreshResources(ctx context.Context, h remote.Host, state *pcmkState, st *
 	}
 	out, err := runTool(ctx, h, cibResources)
 	var res map[string]CIBResource
+	var devices []cluster.FenceDevice
 	if err == nil {
 		res, err = ParseCIBResources(bytes.NewReader(out))
+	}
+	if err == nil {
+		devices, err = ParseCIBStonith(bytes.NewReader(out))
+	}
+	var levels []cluster.FenceLevel
+	var lerr error
+	if err == nil {
+		levels, lerr = fencingLevels(ctx, h)
 	}
 	state.mu.Lock()
 	defer state.mu.Unlock()
 	state.asked = asked
 	if err != nil {
 		state.next = now.Add(cibRetry)
-		st.Warnings = append(st.Warnings, "promoted-max unknown (mode guessed from roles): "+err.Error())
+		st.Warnings = append(st.Warnings, "promoted-max unknown (mode guessed from roles), stonith devices too: "+err.Error())
 		return
 	}
+	if lerr != nil {
+		st.Warnings = append(st.Warnings, "fencing levels unknown: "+lerr.Error())
+	}
 	state.resources, state.next = res, now.Add(cibRefresh)
+	state.devices, state.levels, state.levelsUnknown, state.fencingRead = devices, levels, lerr != nil, true
+}
+
+// fencingLevels reads the fencing topology; a CIB without one has no levels.
+func fencingLevels(ctx context.Context, h remote.Host) ([]cluster.FenceLevel, error) {
+	out, err := runTool(ctx, h, cibFencing)
+	if noSection(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return ParseCIBFencingLevels(bytes.NewReader(out))
 }
 
 // runTool runs one CLI line on the host that answered and names the tool

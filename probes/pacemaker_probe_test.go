@@ -120,7 +120,7 @@ func pacemakerFallsBackToNextController(t *testing.T) {
 		t.Errorf("controller-0 got %v of 900ms; want a third", d)
 	}
 	calls := f.callList()
-	if calls[0] != "controller-0 crm_mon --one-shot --inactive --output-as=xml" || calls[1] != "controller-1 crm_mon --one-shot --inactive --output-as=xml" {
+	if calls[0] != "controller-0 crm_mon --one-shot --inactive --fence-history=2 --output-as=xml" || calls[1] != "controller-1 crm_mon --one-shot --inactive --fence-history=2 --output-as=xml" {
 		t.Errorf("calls %q", calls)
 	}
 	for _, c := range calls[2:] {
@@ -189,7 +189,7 @@ func TestPacemakerLegacyAsXMLFallback(t *testing.T) {
 	// First poll: --output-as refused, --as-xml works; the second poll
 	// remembers and asks --as-xml straight away.
 	want := []string{
-		"controller-0 crm_mon --one-shot --inactive --output-as=xml",
+		"controller-0 crm_mon --one-shot --inactive --fence-history=2 --output-as=xml",
 		"controller-0 crm_mon --one-shot --inactive --as-xml",
 		"controller-0 crm_mon --one-shot --inactive --as-xml",
 	}
@@ -250,7 +250,7 @@ func TestPacemakerNoControllersRunsOnce(t *testing.T) {
 	if !r.OK() || r.Pacemaker.Via != "" {
 		t.Fatalf("err %q via %q", r.Err, r.Pacemaker.Via)
 	}
-	if got := strings.Join(argvs[0], " "); got != "env CIB_file=/x/cib.xml crm_mon --one-shot --inactive --output-as=xml" {
+	if got := strings.Join(argvs[0], " "); got != "env CIB_file=/x/cib.xml crm_mon --one-shot --inactive --fence-history=2 --output-as=xml" {
 		t.Errorf("argv %q", got)
 	}
 }

@@ -47,6 +47,7 @@ func detach(st *cluster.PacemakerStatus) {
 			k(&in.ID)
 			k(&in.Node)
 			k(&in.Role)
+			k(&in.Claimed)
 		}
 	}
 	for i := range st.Constraints {

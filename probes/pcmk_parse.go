@@ -188,6 +188,7 @@ func convertFailures(root *xel) []cluster.Failure {
 	type key struct{ node, rsc string }
 	counts := map[key]int{}
 	last := map[key]string{}
+	thresholds := map[key]int{}
 	var order []key
 	root.each("node_history", "node", func(n *xel) {
 		for _, h := range n.kids {
@@ -204,6 +205,7 @@ func convertFailures(root *xel) []cluster.Failure {
 			}
 			counts[k] = max(counts[k], c)
 			last[k] = h.attr("last-failure")
+			thresholds[k] = parseFailCount(h.attr("migration-threshold"))
 		}
 	})
 	var out []cluster.Failure
@@ -217,13 +219,13 @@ func convertFailures(root *xel) []cluster.Failure {
 			LastChange: f.attr("last-rc-change"), Resource: resourceOfOpKey(op, f.attr("task")),
 		}
 		k := key{fl.Node, fl.Resource}
-		fl.FailCount = counts[k]
+		fl.FailCount, fl.MigrationThreshold = counts[k], thresholds[k]
 		used[k] = true
 		out = append(out, fl)
 	})
 	for _, k := range order {
 		if !used[k] {
-			out = append(out, cluster.Failure{Resource: k.rsc, Node: k.node, FailCount: counts[k], LastChange: last[k]})
+			out = append(out, cluster.Failure{Resource: k.rsc, Node: k.node, FailCount: counts[k], LastChange: last[k], MigrationThreshold: thresholds[k]})
 		}
 	}
 	return out

@@ -56,6 +56,7 @@ func convertResource(x *xel) (cluster.Resource, bool) {
 	// Pacemaker 1.1 writes ocf::heartbeat:IPaddr2; 2.x ocf:heartbeat:IPaddr2.
 	r.Agent = strings.ReplaceAll(r.Agent, "::", ":")
 	r.Mode = DeriveMode(&r)
+	r.Unmanaged = !r.Managed
 	return r, true
 }
 
@@ -252,6 +253,8 @@ func convertBundle(x *xel, r *cluster.Resource) {
 		// its last role on a guest that is gone: it runs nowhere.
 		if inner != nil && (container == nil || in.Node != "") {
 			in.Role = normRole(inner.attr("role"))
+		} else if inner != nil && normRole(inner.attr("role")) != cluster.RoleStopped {
+			in.Claimed = normRole(inner.attr("role"))
 		}
 		if inner != nil {
 			if innerAgent == "" {

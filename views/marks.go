@@ -97,6 +97,21 @@ func FenceMark(n cluster.Node) Mark {
 	}
 }
 
+// StonithMark tells whether Pacemaker's own stonith devices can fence
+// the node, apart from hacon's BMC (FenceMark).
+func StonithMark(n cluster.Node) Mark {
+	switch f := n.Fencing; {
+	case f == nil:
+		return Mark{"?", "stonith unknown", "stn?", Dim}
+	case f.Ready && f.Asked:
+		return Mark{"✓", "stonith (asked)", "stn?", OK}
+	case f.Ready:
+		return Mark{"✓", "stonith", "stnth", OK}
+	default:
+		return Mark{"✖", "no stonith", "nostn", Crit}
+	}
+}
+
 // RoleMark is the Pacemaker role of a cell.
 func RoleMark(c cluster.Cell) Mark {
 	switch {

@@ -181,10 +181,20 @@ func (m *matrix) stripPower(n cluster.Node, short bool) Line {
 	if short {
 		sep = " "
 	}
-	return Line{PowerMark(n).Span(short), P(sep), FenceMark(n).Span(short)}
+	l := Line{PowerMark(n).Span(short)}
+	if n.BMC != nil || n.Fencing == nil {
+		l = append(l, P(sep), FenceMark(n).Span(short))
+	}
+	if n.Fencing != nil { // Pacemaker's own fencing, shown apart from hacon's BMC
+		l = append(l, P(sep), StonithMark(n).Span(short))
+	}
+	return l
 }
 
 func (m *matrix) stripDetail(n cluster.Node) Line {
+	if n.BMC == nil && n.Fencing != nil && len(n.Fencing.Devices) > 0 {
+		return Line{S(Dim, "no BMC in hacon · fenced by "+strings.Join(n.Fencing.Devices, ", "))}
+	}
 	if n.BMC == nil {
 		return Line{S(Dim, "no BMC configured")}
 	}

@@ -27,6 +27,10 @@ func NodeDetail(c *cluster.Cluster, name string, w int) []Line {
 	out = append(out, nodeResources(c, n)...)
 	out = append(out, nil, Line{S(Title, "BMC"), ageSpan(c, cluster.KindBMC)})
 	out = append(out, bmcLines(n)...)
+	if n.Fencing != nil {
+		out = append(out, nil, Line{S(Title, "PACEMAKER FENCING"), ageSpan(c, cluster.KindPacemaker)})
+		out = append(out, stonithLines(c, n)...)
+	}
 	out = append(out, nil, Line{S(Title, "FENCE HISTORY")})
 	out = append(out, fenceLines(c, n.Name)...)
 	return out
@@ -101,6 +105,9 @@ func nodeResources(c *cluster.Cluster, n *cluster.Node) []Line {
 func bmcLines(n *cluster.Node) []Line {
 	b := n.BMC
 	if b == nil {
+		if n.Fencing != nil {
+			return []Line{{S(Dim, "  no BMC configured in hacon: hacon cannot power it off itself (Pacemaker's fencing below)")}}
+		}
 		return []Line{{P("  "), FenceMark(*n).Span(false), S(Dim, " no BMC configured: this node cannot be fenced by hacon's view")}}
 	}
 	l := Line{P("  power "), PowerMark(*n).Span(false), P("  "), FenceMark(*n).Span(false)}
@@ -113,6 +120,43 @@ func bmcLines(n *cluster.Node) []Line {
 	out = append(out, Line{S(Dim, "  "+strings.Join(facts, " · "))})
 	if b.Error != "" {
 		out = append(out, Line{S(Crit, "  ✖ error: "), P(b.Error)})
+	}
+	return out
+}
+
+// stonithLines shows what Pacemaker's own devices can do for the node:
+// each device that may fence it, where it runs, the fencing level.
+func stonithLines(c *cluster.Cluster, n *cluster.Node) []Line {
+	f := n.Fencing
+	l := Line{P("  "), StonithMark(*n).Span(false)}
+	if !f.Ready {
+		l = append(l, S(Crit, "  "+f.Why))
+	}
+	if f.Level > 0 {
+		l = append(l, S(Dim, fmt.Sprintf("  · fencing level %d", f.Level)))
+	}
+	out := []Line{l}
+	if c.Fencing == nil {
+		return out
+	}
+	for _, d := range c.Fencing.Devices {
+		if !d.CanTarget(n.Name) {
+			continue
+		}
+		state := Mark{"✓", "started on " + d.Node, "", OK}
+		switch {
+		case d.Failed:
+			state = Mark{"✖", "FAILED", "", Crit}
+		case d.Disabled:
+			state = Mark{"-", "disabled", "", Dim}
+		case !d.Started:
+			state = Mark{"✖", "stopped", "", Crit}
+		}
+		how := "targets " + strings.Join(d.Targets, ", ")
+		if d.AsksDevice() || len(d.Targets) == 0 {
+			how = "asked at fencing time (" + d.HostCheck + ")"
+		}
+		out = append(out, Line{P("  " + d.ID + " "), state.Span(false), S(Dim, "  "+d.Agent+" · "+how)})
 	}
 	return out
 }

@@ -34,6 +34,9 @@ func ServiceDetail(c *cluster.Cluster, name, focus string, w int) []Line {
 		if !res.Managed {
 			facts = append(facts, "UNMANAGED")
 		}
+		if svc.Auto {
+			facts = append(facts, "auto row: no configured service maps it")
+		}
 		if res.TargetRole != "" {
 			facts = append(facts, "target-role "+res.TargetRole)
 		}

@@ -68,13 +68,9 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 	for _, c := range snap.Clusters {
 		fmt.Fprintf(w, "\ncluster %s  quorum=%t dc=%s via=%s\n", c.Name, c.Quorum, dash(c.DC), dash(c.PacemakerVia))
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NODE\tPACEMAKER\tPOWER\tFENCE-READY")
+		fmt.Fprintln(tw, "NODE\tPACEMAKER\tPOWER\tFENCE-READY\tSTONITH\tBMC-FENCE")
 		for _, n := range c.Nodes {
-			fr := "-"
-			if n.BMC != nil {
-				fr = fmt.Sprint(n.BMC.FenceReady)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", n.Name, n.PcmkState(), n.Power(), fr)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%t\t%s\t%s\n", n.Name, n.PcmkState(), n.Power(), n.FenceReady(), stonithText(n.Fencing), bmcFenceText(n.BMC))
 		}
 		tw.Flush()
 		fmt.Fprintln(w)
@@ -87,7 +83,11 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 		}
 		fmt.Fprintln(tw, header)
 		for _, s := range c.Services {
-			line := fmt.Sprintf("%s\t%s\t%d/%d", s.Name, s.Mode, s.Serving, s.Expected)
+			name := s.Name
+			if s.Auto {
+				name += " (" + s.Resource + ")"
+			}
+			line := fmt.Sprintf("%s\t%s\t%d/%d", name, s.Mode, s.Serving, s.Expected)
 			for _, cell := range s.Cells {
 				line += "\t" + cellText(cell)
 			}
@@ -145,4 +145,25 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// stonithText is Pacemaker's fencing of a node: the devices that can
+// fence it, or why none can; "-" when unknown.
+func stonithText(f *cluster.Fencing) string {
+	switch {
+	case f == nil:
+		return "-"
+	case f.Ready:
+		return strings.Join(f.Devices, ",")
+	default:
+		return "NONE (" + f.Why + ")"
+	}
+}
+
+// bmcFenceText is hacon's own BMC view: "-" without a configured BMC.
+func bmcFenceText(b *cluster.BMCStatus) string {
+	if b == nil {
+		return "-"
+	}
+	return fmt.Sprint(b.FenceReady)
 }
