@@ -24,6 +24,7 @@ const maxInputParams = 16
 type paramLimiter struct {
 	state byte // 0 text, 1 after ESC, 2 in CSI/DCS parameters
 	seps  int
+	cont  int // UTF-8 continuation bytes still expected
 }
 
 const (
@@ -46,6 +47,9 @@ func (l *paramLimiter) filter(p []byte) int {
 }
 
 func (l *paramLimiter) keep(b byte) bool {
+	if !l.utf8(b) {
+		return false
+	}
 	switch l.state {
 	case limEsc:
 		l.state = limText
@@ -65,11 +69,31 @@ func (l *paramLimiter) keep(b byte) bool {
 		}
 		l.state = limText
 	}
-	switch b {
-	case 0x1b:
+	if b == 0x1b {
 		l.state = limEsc
-	case 0x9b, 0x90: // 8-bit CSI and DCS, as the decoder also reads them
-		l.state, l.seps = limParams, 0
+	}
+	return true
+}
+
+// utf8 drops a C1 control byte (0x80-0x9f) that is not inside a UTF-8
+// sequence. A terminal in UTF-8 mode never sends one bare; the decoder
+// would read 0x9b as an 8-bit CSI, and "\x9bM000" makes it slice past
+// its input (found by FuzzConsoleInput). Inside a multibyte character the
+// same bytes are ordinary continuation bytes and are kept.
+func (l *paramLimiter) utf8(b byte) bool {
+	switch {
+	case l.cont > 0 && b&0xc0 == 0x80:
+		l.cont--
+		return true
+	case b >= 0xc2 && b <= 0xdf:
+		l.cont = 1
+	case b >= 0xe0 && b <= 0xef:
+		l.cont = 2
+	case b >= 0xf0 && b <= 0xf4:
+		l.cont = 3
+	default:
+		l.cont = 0
+		return b < 0x80 || b > 0x9f
 	}
 	return true
 }

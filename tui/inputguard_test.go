@@ -62,6 +62,7 @@ func TestGarbageKeySequenceDoesNotCrashTheConsole(t *testing.T) {
 		"\x1bP" + manyParams(40) + "q\x1b\\",
 		"\x1b[<" + manyParams(64) + "M",
 		"\x9b" + manyParams(50) + "~",
+		"\x9bM000", // a bare 8-bit CSI X10 mouse report, short
 	} {
 		events := readThroughConsoleInput(t, []byte(seq+"q"))
 		last := fmt.Sprint(events[len(events)-1])
@@ -74,7 +75,7 @@ func TestGarbageKeySequenceDoesNotCrashTheConsole(t *testing.T) {
 func TestLimiterKeepsShortSequencesAndBoundsLongOnes(t *testing.T) {
 	t.Parallel()
 	var l paramLimiter
-	keep := []byte("\x1b[1;5A\x1b[<0;10;20M\x1bP1$r0m\x1b\\héllo")
+	keep := []byte("\x1b[1;5A\x1b[<0;10;20M\x1bP1$r0m\x1b\\héllo ě 日本 🙂")
 	want := string(keep)
 	if got := string(keep[:l.filter(keep)]); got != want {
 		t.Errorf("ordinary input changed: %q", got)
