@@ -65,8 +65,8 @@ func lastLine(f *os.File) ([]byte, error) {
 
 // ChainReport is what VerifyAuditChain found.
 type ChainReport struct {
-	Lines    int        // lines read
-	Unhashed int        // leading lines written before the chain existed (no prev_hash key)
+	Lines    int          // lines read
+	Unhashed int          // leading lines written before the chain existed (no prev_hash key)
 	Breaks   []ChainBreak // where the chain does not hold, in file order
 }
 
