@@ -53,6 +53,7 @@ func goldenCases() []goldenCase {
 		goldenCase{name: "haproxy_degraded", snap: "degraded", keys: []string{"H"}},
 		goldenCase{name: "haproxy_fenced", snap: "fenced", keys: []string{"H"}},
 		goldenCase{name: "timeline", timeline: true, keys: []string{"t"}},
+		goldenCase{name: "timeline_expanded", timeline: true, keys: []string{"t", "enter"}},
 		goldenCase{name: "help", snap: "healthy", keys: []string{"?"}, opts: Options{ReadOnly: true, Commands: demoCommands(nil)}},
 		goldenCase{name: "wall_fenced", snap: "fenced", opts: Options{Wall: true, Rotate: 15 * time.Second}},
 		goldenCase{name: "wall_2clusters", snap: "2clusters", opts: Options{Wall: true, Rotate: 15 * time.Second}},

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -46,7 +47,10 @@ type Command struct {
 // calls them from commands, never from Update.
 type ActionRunner interface {
 	Plan(ctx context.Context, req actions.Request, snap cluster.Snapshot) (*actions.Preview, error)
-	Execute(ctx context.Context, p *actions.Preview, c actions.Confirmation) (actions.Outcome, error)
+	// ExecuteNotify calls resultWritten once the result line is in the
+	// audit log, before verification; when ctx ends verification is
+	// abandoned (and recorded so), the commands never are.
+	ExecuteNotify(ctx context.Context, p *actions.Preview, c actions.Confirmation, resultWritten func(actions.Outcome)) (actions.Outcome, error)
 }
 
 // Options configure the console.
@@ -104,8 +108,11 @@ func New(opts Options) Model {
 		keys:   DefaultKeyMap(),
 		styles: views.NewStyles(opts.Theme, os.Getenv("NO_COLOR") != ""),
 		log:    timeline.NewLog(opts.EventsLog),
-		w:      80,
-		h:      24,
+		// The session names its incidents: consoles sharing an events log
+		// never reuse an ID.
+		incidents: timeline.NewTracker(strconv.Itoa(os.Getpid())),
+		w:         80,
+		h:         24,
 	}
 	if opts.Source != nil {
 		m.snap = opts.Source.Snapshot()

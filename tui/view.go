@@ -36,7 +36,7 @@ func (m Model) Render() string {
 		fi.Toast = m.actionStatus()
 	}
 	switch m.input {
-	case inputFilter:
+	case inputFilter, inputTimelineFilter:
 		fi.Prompt, fi.Input = "/", m.text()
 	case inputPalette:
 		fi.Prompt, fi.Input, fi.Suggest = ":", m.text(), m.suggestions()
@@ -50,8 +50,14 @@ func (m Model) bodyHeight() int { return max(0, m.h-2) }
 // wrapped to the width; nil on the overview.
 func (m Model) screenLines() []views.Line {
 	c := m.current()
+	if c == nil {
+		return nil
+	}
+	if m.screen == scrTimeline {
+		return timelineLines(m, c)
+	}
 	s, ok := screenFor(m.screen).(scrollScreen)
-	if c == nil || !ok {
+	if !ok {
 		return nil
 	}
 	return views.WrapLines(s.content(m, c), m.w)
