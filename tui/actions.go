@@ -299,9 +299,9 @@ func (m Model) actionStatus() string {
 	switch {
 	case len(m.running) > 0:
 		r := m.running[0]
-		s := "⟳ " + r.label + " running its commands"
+		s := "⟳ running " + r.label + " (commands)"
 		if r.verifying {
-			s = "⟳ " + r.label + " verifying (result in the audit log)"
+			s = "⟳ verifying " + r.label + " (result logged)"
 		}
 		if d := m.now.Sub(r.since); d >= time.Second {
 			s += " " + views.Age(d)

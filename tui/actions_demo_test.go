@@ -35,7 +35,7 @@ func TestDemoMovePreviewConfirmResult(t *testing.T) {
 	if cmd == nil || m.dlg.kind != dlgNone {
 		t.Fatal("y did not start the action")
 	}
-	if s := plain(t, m); !strings.Contains(s, "⟳ :move openstack-cinder-volume controller-2 running its commands") {
+	if s := plain(t, m); !strings.Contains(s, "⟳ running :move openstack-cinder-volume controller-2 (commands)") {
 		t.Errorf("no running status in the footer:\n%s", s)
 	}
 	m = run(m, cmd)

@@ -57,13 +57,13 @@ func (m Model) quit() (Model, tea.Cmd) {
 	label := m.running[0].label
 	if m.commandsRunning() {
 		m.quitPending = true
-		return m.flashFor("⟳ "+label+" is running its commands: hacon leaves once its result is in the audit log", false, resultFor), nil
+		return m.flashFor("leaving once the result is logged: "+label+" runs its commands", false, resultFor), nil
 	}
 	if m.quitArmed {
 		return m, tea.Quit
 	}
 	m.quitArmed = true
-	return m.flashFor("⟳ "+label+" is verifying; its result is in the audit log. q again leaves (verification recorded as abandoned)", false, resultFor), nil
+	return m.flashFor("q again leaves: result logged, verification abandoned of "+label, false, resultFor), nil
 }
 
 // allowed refuses a dangerous binding in read-only mode, visibly.
