@@ -481,3 +481,30 @@ func TestQuorumCountsEveryMember(t *testing.T) {
 		t.Errorf("consequence %q, blast %q", p.Consequence, p.Blast)
 	}
 }
+
+// In production a fence or power-off asks for the cluster's name as well
+// as the node's; the executor enforces it, not only the dialog.
+func TestProductionFenceNeedsTheClusterName(t *testing.T) {
+	t.Parallel()
+	e, r, _, snap := unitSetup(t, false)
+	e.cfg.Clusters[0].Environment = "production"
+	req, _ := Parse("oc", []string{"fence", "c1"})
+	p, err := e.Plan(context.Background(), req, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.TypeToConfirm != "oc/c1" {
+		t.Fatalf("type to confirm %q, want oc/c1", p.TypeToConfirm)
+	}
+	before := r.calls.Load()
+	if _, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true, TypedName: "c1", AcceptConsequence: true}); err == nil || !strings.Contains(err.Error(), `"oc/c1"`) {
+		t.Fatalf("the node's name alone fenced a production node: %v", err)
+	}
+	if r.calls.Load() != before {
+		t.Fatal("a command ran")
+	}
+	e.cfg.Clusters[0].Environment = "staging"
+	if p, _ = e.Plan(context.Background(), req, snap); p.TypeToConfirm != "c1" {
+		t.Errorf("staging asks for %q, want the node name alone", p.TypeToConfirm)
+	}
+}

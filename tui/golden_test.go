@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/views"
 	"github.com/hacon/hacon/views/fixture"
 )
 
@@ -40,6 +41,8 @@ type goldenCase struct {
 	timeline bool
 }
 
+var prodEnv = map[string]views.Env{"overcloud": {Word: "production", Color: "red"}}
+
 func goldenCases() []goldenCase {
 	var cs []goldenCase
 	for _, s := range []string{"healthy", "degraded", "fenced", "stale", "2clusters"} {
@@ -58,6 +61,9 @@ func goldenCases() []goldenCase {
 		goldenCase{name: "wall_fenced", snap: "fenced", opts: Options{Wall: true, Rotate: 15 * time.Second}},
 		goldenCase{name: "wall_2clusters", snap: "2clusters", opts: Options{Wall: true, Rotate: 15 * time.Second}},
 		goldenCase{name: "filter_nova", snap: "degraded", keys: []string{"/", "n", "o", "v", "a", "enter"}},
+		// The environment cue: in the header, the footer and on the wall.
+		goldenCase{name: "overview_production", snap: "degraded", opts: Options{Environments: prodEnv}},
+		goldenCase{name: "wall_production", snap: "fenced", opts: Options{Wall: true, Environments: prodEnv}},
 	)
 	return cs
 }

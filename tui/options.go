@@ -76,6 +76,9 @@ type Options struct {
 	// Clock tells the time of confirmations and action results; nil means
 	// time.Now. Tests inject their own.
 	Clock func() time.Time
+	// Environments are the clusters' environment cues by cluster name
+	// (production, staging…): shown in the header, the footer and the wall.
+	Environments map[string]views.Env
 }
 
 // defaultConfirmDelay is long enough to see a preview appear, short

@@ -130,6 +130,9 @@ func (wallScreen) title(Model) string { return "" }
 
 func (wallScreen) lines(m Model, w, h int) []views.Line {
 	ws := views.WallState{Now: m.now, Clusters: m.clusterNames(), Current: m.cluster, Rotate: m.opts.Rotate, Toast: m.toast}
+	if c := m.current(); c != nil {
+		ws.Env = m.opts.Environments[c.Name]
+	}
 	return views.Wall(m.current(), ws, w, h)
 }
 

@@ -28,10 +28,11 @@ func (m Model) Render() string {
 	if _, ok := s.(fullScreen); ok {
 		return m.styles.Render(s.lines(m, w, h), w)
 	}
+	env := m.opts.Environments[c.Name]
 	hi := views.HeaderInfo{Clusters: m.clusterNames(), Current: m.cluster, Others: views.Others(&m.snap, m.cluster),
-		Screen: s.title(m), ReadOnly: m.readOnly(), Wall: m.opts.Wall}
+		Screen: s.title(m), ReadOnly: m.readOnly(), Wall: m.opts.Wall, Env: env}
 	body := s.lines(m, w, m.bodyHeight())
-	fi := views.FooterInfo{Toast: m.toast, ToastBad: m.toastBad, Hints: hintsOf(s.keyMap(m))}
+	fi := views.FooterInfo{Toast: m.toast, ToastBad: m.toastBad, Hints: hintsOf(s.keyMap(m)), Env: env}
 	if fi.Toast == "" {
 		fi.Toast = m.actionStatus()
 	}

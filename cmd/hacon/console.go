@@ -68,6 +68,8 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 		Version:   version.Version,
 		Actions:   a.Executor,
 		Flight:    &tui.Flight{},
+
+		Environments: environments(a),
 	}
 	// Actions run under a context that ends with the console (q, SIGHUP,
 	// SIGTERM, a closed terminal): their commands still run to the end and
@@ -131,6 +133,18 @@ func demoCommands(a *app.App) map[string]tui.Command {
 			Run: func(_ context.Context, args []string) (string, error) { return f.Run(args) }}
 	}
 	return cmds
+}
+
+// environments are the clusters' environment cues from the config.
+func environments(a *app.App) map[string]views.Env {
+	out := map[string]views.Env{}
+	for i := range a.Config.Clusters {
+		c := &a.Config.Clusters[i]
+		if c.Environment != "" {
+			out[c.Name] = views.Env{Word: c.Environment, Color: c.EnvironmentColor()}
+		}
+	}
+	return out
 }
 
 func validTheme(t string) bool {
