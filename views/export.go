@@ -64,10 +64,11 @@ func Markdown(r Report) string {
 	return b.String()
 }
 
-// when is a time in UTC with the local time beside it.
+// when is a time in UTC with the local time beside it (unless local is
+// UTC).
 func (r Report) when(t time.Time) string {
 	s := t.UTC().Format("2006-01-02 15:04:05 UTC")
-	if r.Loc != time.UTC {
+	if !r.localIsUTC(t) {
 		s += " (" + t.In(r.Loc).Format("15:04:05 MST") + " local)"
 	}
 	return s
@@ -75,10 +76,15 @@ func (r Report) when(t time.Time) string {
 
 func (r Report) clock(t time.Time) string {
 	s := t.UTC().Format("15:04:05Z")
-	if r.Loc != time.UTC {
+	if !r.localIsUTC(t) {
 		s += " (" + t.In(r.Loc).Format("15:04:05") + " local)"
 	}
 	return s
+}
+
+func (r Report) localIsUTC(t time.Time) bool {
+	_, off := t.In(r.Loc).Zone()
+	return off == 0
 }
 
 func (r Report) summary(b *strings.Builder) {
