@@ -31,7 +31,6 @@ type Tracker struct {
 	closed     []*Incident                    // never changed once closed, so clones share them
 	last       map[string]string              // "cluster|subject|what" → last state word that was not "stale"
 	alerts     map[string]map[string]alertNow // cluster → subject → its worst alert
-	seen       map[string]*cluster.Cluster    // cluster → the last one observed
 }
 
 type alertNow struct {
@@ -43,7 +42,7 @@ type alertNow struct {
 // across consoles writing the same events log.
 func NewTracker(session string) *Tracker {
 	return &Tracker{CloseAfter: DefaultCloseAfter, session: session, last: map[string]string{},
-		alerts: map[string]map[string]alertNow{}, seen: map[string]*cluster.Cluster{}}
+		alerts: map[string]map[string]alertNow{}}
 }
 
 // Clone copies the tracker: the copy changes without changing t.
@@ -61,10 +60,6 @@ func (t *Tracker) Clone() *Tracker {
 	c.alerts = make(map[string]map[string]alertNow, len(t.alerts))
 	for k, v := range t.alerts {
 		c.alerts[k] = v // replaced, never changed in place
-	}
-	c.seen = make(map[string]*cluster.Cluster, len(t.seen))
-	for k, v := range t.seen {
-		c.seen[k] = v
 	}
 	return &c
 }
@@ -105,7 +100,6 @@ func (t *Tracker) Observe(snap cluster.Snapshot, evs []Event) []Record {
 	var b batch
 	for ci := range snap.Clusters {
 		c := &snap.Clusters[ci]
-		t.seen[c.Name] = c
 		var mine []Event
 		for _, e := range evs {
 			if e.Cluster == c.Name {
