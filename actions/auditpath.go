@@ -70,7 +70,7 @@ func openAuditFile(path string) (*os.File, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("audit log %s: %w", path, err)
 	}
-	const flags = os.O_WRONLY | os.O_APPEND | syscall.O_NONBLOCK | syscall.O_NOCTTY
+	const flags = os.O_RDWR | os.O_APPEND | syscall.O_NONBLOCK | syscall.O_NOCTTY
 	f, err := os.OpenFile(path, flags|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		if st, serr := os.Stat(path); serr == nil && !st.Mode().IsRegular() {

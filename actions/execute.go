@@ -2,6 +2,8 @@ package actions
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -104,20 +106,24 @@ type StepResult struct {
 	Host   string
 	Argv   []string
 	OK     bool
+	Exit   *int // exit status when a process ran (Pacemaker commands)
 	Error  string
 	Output string
 }
 
 // Outcome is what an executed action did.
 type Outcome struct {
-	Request  Request
-	OK       bool // every command succeeded
-	Partial  bool // some hosts succeeded, some failed
-	Error    string
-	Verified bool
-	Verify   string // what was (or was not) seen
-	Duration time.Duration
-	Steps    []StepResult
+	Request     Request
+	ActionID    string   // shared by its intent, result and verify lines
+	Operator    Operator // who ran it
+	OK          bool     // every command succeeded
+	Partial     bool     // some hosts succeeded, some failed
+	Error       string
+	Verified    bool
+	Verify      string // what was (or was not) seen
+	VerifyState string // seen, not_seen, abandoned, skipped; pending before verification
+	Duration    time.Duration
+	Steps       []StepResult
 }
 
 // Summary is a one-line description for toasts and the timeline.
@@ -130,6 +136,10 @@ func (o Outcome) Summary() string {
 		state = "FAILED"
 	case o.Verified:
 		state = "verified"
+	case o.VerifyState == VerifyAbandoned:
+		state = "verification abandoned"
+	case o.VerifyState == VerifyPending:
+		state = "done, verifying"
 	default:
 		state = "NOT verified"
 	}
@@ -159,10 +169,18 @@ func (e *Executor) Check(p *Preview, c Confirmation) error {
 	return nil
 }
 
-// Execute runs a planned, confirmed action, then verifies it. It does not
-// stop when ctx is cancelled (an operator's ctrl-c must not abandon a
-// half-done action silently): it finishes or times out, and is audited.
+// Execute runs a planned, confirmed action, then verifies it, writing the
+// intent, result and verify lines of the audit log. See ExecuteNotify.
 func (e *Executor) Execute(ctx context.Context, p *Preview, c Confirmation) (Outcome, error) {
+	return e.ExecuteNotify(ctx, p, c, nil)
+}
+
+// ExecuteNotify is Execute that calls resultWritten (when not nil) once the
+// result line is durable, before verification starts: the console then
+// lets the operator leave. The commands never stop when ctx ends (a
+// dropped session must not abandon an action halfway); verification
+// does, and is recorded as abandoned.
+func (e *Executor) ExecuteNotify(ctx context.Context, p *Preview, c Confirmation, resultWritten func(Outcome)) (Outcome, error) {
 	if err := e.Check(p, c); err != nil {
 		return Outcome{Request: p.Request}, err
 	}
@@ -182,26 +200,82 @@ func (e *Executor) Execute(ctx context.Context, p *Preview, c Confirmation) (Out
 		e.wg.Done()
 	}()
 
-	entry := AuditEntry{Phase: "intent", Operator: e.Operator, Cluster: p.Request.Cluster, Action: string(p.Request.Kind), Target: p.Request.String(), Commands: commandsOf(p), Forced: c.Force}
+	entry := AuditEntry{Phase: PhaseIntent, ActionID: newActionID(), Operator: e.Operator, Cluster: p.Request.Cluster,
+		Action: string(p.Request.Kind), Target: p.Request.String(), Commands: commandsOf(p), Forced: c.Force}
 	if err := e.Audit.Write(entry); err != nil {
 		return Outcome{Request: p.Request}, fmt.Errorf("cannot write the audit log, so the action was not run: %w", err)
 	}
-	ctx = context.WithoutCancel(ctx)
 	start := time.Now()
-	out := e.run(ctx, p)
-	if out.OK {
-		out.Verified, out.Verify = e.verify(ctx, p.Request, start)
+	out := e.run(context.WithoutCancel(ctx), p)
+	out.ActionID, out.Operator, out.Duration = entry.ActionID, e.Operator, time.Since(start)
+	out.VerifyState = VerifyPending
+	if !out.OK {
+		out.VerifyState = VerifySkipped
 	}
-	out.Duration = time.Since(start)
-	entry.Phase, entry.OK, entry.Error, entry.Verified = "result", out.OK, out.Error, out.Verified
 	if ran := ranCommands(out); len(ran) > 0 {
 		entry.Commands = ran // what really ran, and where: the intent names the first choice
 	}
-	entry.DurationMS, entry.Time = out.Duration.Milliseconds(), ""
+	e.writeResult(entry, &out)
+	if resultWritten != nil {
+		resultWritten(out)
+	}
+	if out.OK {
+		out.Verified, out.Verify, out.VerifyState = e.verify(ctx, p.Request, start)
+	} else {
+		out.Verify = "not verified: the commands failed"
+	}
+	out.Duration = time.Since(start)
+	e.writeVerify(entry, &out)
+	return out, nil
+}
+
+// writeResult records what the commands did, host by host, as soon as they
+// have returned.
+func (e *Executor) writeResult(entry AuditEntry, out *Outcome) {
+	entry.Phase, entry.Time = PhaseResult, ""
+	entry.OK, entry.Error, entry.DurationMS = out.OK, out.Error, out.Duration.Milliseconds()
+	entry.VerifyState, entry.Hosts = out.VerifyState, hostResults(out.Steps)
 	if err := e.Audit.Write(entry); err != nil {
 		out.Error = strings.TrimPrefix(out.Error+"; ", "; ") + "audit result not written: " + err.Error()
 	}
-	return out, nil
+}
+
+// writeVerify records what verification saw, or that it was abandoned.
+func (e *Executor) writeVerify(entry AuditEntry, out *Outcome) {
+	entry.Phase, entry.Time = PhaseVerify, ""
+	entry.OK, entry.Error, entry.DurationMS = out.OK, out.Error, out.Duration.Milliseconds()
+	entry.Verified, entry.VerifyState, entry.Verify = out.Verified, out.VerifyState, out.Verify
+	if err := e.Audit.Write(entry); err != nil {
+		out.Error = strings.TrimPrefix(out.Error+"; ", "; ") + "audit verification not written: " + err.Error()
+	}
+}
+
+// hostResults summarises each step for the result line: never more than
+// outputSummaryMax bytes of output, control characters removed.
+func hostResults(steps []StepResult) []HostResult {
+	out := make([]HostResult, 0, len(steps))
+	for _, st := range steps {
+		h := HostResult{Host: st.Host, OK: st.OK, Exit: st.Exit, Error: summarize(st.Error), Output: summarize(st.Output)}
+		out = append(out, h)
+	}
+	return out
+}
+
+func summarize(s string) string {
+	s = cluster.CleanText(strings.TrimSpace(s))
+	if len(s) > outputSummaryMax {
+		s = strings.ToValidUTF8(s[:outputSummaryMax], "") + "…"
+	}
+	return s
+}
+
+// newActionID names one execution in the audit log.
+func newActionID() string {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return fmt.Sprintf("t%x", time.Now().UnixNano())
+	}
+	return hex.EncodeToString(b[:])
 }
 
 // Wait blocks until no action is in flight (the TUI calls it on quit).

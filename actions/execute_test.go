@@ -16,6 +16,7 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/remote"
 )
 
 // countingRunner records every command; it is a unit-test double for our
@@ -148,14 +149,15 @@ func TestQuorumLossNeedsExtraConfirmation(t *testing.T) {
 	}
 }
 
-// The static snapshot never shows the move, so the result is written once
-// the whole verify timeout has passed: in the bubble, exactly 300ms.
-func TestAuditIntentAndResult(t *testing.T) {
+// The result line is written as soon as the commands return (at 0 in the
+// bubble); the static snapshot never shows the move, so the verify line
+// follows once the whole verify timeout has passed: exactly 300ms.
+func TestAuditIntentResultVerify(t *testing.T) {
 	t.Setenv("SSH_CONNECTION", "198.51.100.7 52000 10.0.0.1 22")
-	synctest.Test(t, auditIntentAndResult)
+	synctest.Test(t, auditIntentResultVerify)
 }
 
-func auditIntentAndResult(t *testing.T) {
+func auditIntentResultVerify(t *testing.T) {
 	e, r, audit, snap := unitSetup(t, false)
 	e.Operator = CurrentOperator()
 	req, _ := Parse("oc", []string{"move", "cinder-volume", "c1"})
@@ -184,6 +186,7 @@ func auditIntentAndResult(t *testing.T) {
 		t.Errorf("audit log mode %o", st.Mode().Perm())
 	}
 	var phases []string
+	ids := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		var ent AuditEntry
@@ -191,16 +194,114 @@ func auditIntentAndResult(t *testing.T) {
 			t.Fatalf("bad audit line %q: %v", sc.Text(), err)
 		}
 		phases = append(phases, ent.Phase)
+		ids[ent.ActionID] = true
 		if ent.Operator.Client != "198.51.100.7:52000" || ent.Cluster != "oc" || ent.Action != "move" || len(ent.Commands) != 1 {
 			t.Errorf("audit entry %+v", ent)
 		}
-		if ent.Phase == "result" && (!ent.OK || ent.Verified || ent.DurationMS != 300) {
-			t.Errorf("result entry %+v", ent)
+		switch ent.Phase {
+		case PhaseResult:
+			if !ent.OK || ent.Verified || ent.DurationMS != 0 || ent.VerifyState != VerifyPending ||
+				len(ent.Hosts) != 1 || ent.Hosts[0].Host != "c0" || ent.Hosts[0].Exit == nil || *ent.Hosts[0].Exit != 0 {
+				t.Errorf("result entry %+v", ent)
+			}
+		case PhaseVerify:
+			if !ent.OK || ent.Verified || ent.DurationMS != 300 || ent.VerifyState != VerifyNotSeen || !strings.Contains(ent.Verify, "not seen within") {
+				t.Errorf("verify entry %+v", ent)
+			}
 		}
 	}
-	if strings.Join(phases, ",") != "intent,result" {
+	if strings.Join(phases, ",") != "intent,result,verify" {
 		t.Errorf("phases %v", phases)
 	}
+	if len(ids) != 1 || ids[""] {
+		t.Errorf("the three lines must share one action_id, got %v", ids)
+	}
+}
+
+// Ending hacon (ctx cancelled: SIGHUP, SIGTERM, quit) during verification
+// stops the verification at once, never the commands: the result is
+// written, then the verify line says abandoned.
+func TestVerificationAbandonedWhenHaconEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r, audit, snap := unitSetup(t, false)
+		e.VerifyTimeout = time.Hour
+		req, _ := Parse("oc", []string{"move", "cinder-volume", "c1"})
+		p, err := e.Plan(context.Background(), req, snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		written := make(chan Outcome, 1)
+		done := make(chan Outcome, 1)
+		go func() {
+			out, _ := e.ExecuteNotify(ctx, p, Confirmation{Confirmed: true}, func(o Outcome) { written <- o })
+			done <- out
+		}()
+		o := <-written
+		if o.VerifyState != VerifyPending || !o.OK {
+			t.Fatalf("outcome when the result was written: %+v", o)
+		}
+		if got := auditPhaseList(t, audit); got != "intent,result" {
+			t.Fatalf("when resultWritten is called the log holds %q", got)
+		}
+		time.Sleep(10 * time.Second)
+		cancel()
+		out := <-done
+		if out.VerifyState != VerifyAbandoned || out.Verified || r.calls.Load() == 0 {
+			t.Errorf("outcome %+v", out)
+		}
+		if got := auditPhaseList(t, audit); got != "intent,result,verify" {
+			t.Fatalf("phases %q", got)
+		}
+		b, _ := os.ReadFile(audit)
+		if !strings.Contains(string(b), `"verify_state":"abandoned"`) {
+			t.Errorf("verify line does not say abandoned:\n%s", b)
+		}
+	})
+}
+
+// A failed command has nothing to verify: the verify line says skipped.
+func TestFailedCommandSkipsVerification(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, _, audit, snap := unitSetup(t, false)
+		e.runner = failingRunner{}
+		req, _ := Parse("oc", []string{"standby", "c2"})
+		p, err := e.Plan(context.Background(), req, snap)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true})
+		if err != nil || out.OK || out.VerifyState != VerifySkipped {
+			t.Fatalf("outcome %+v, %v", out, err)
+		}
+		b, _ := os.ReadFile(audit)
+		if !strings.Contains(string(b), `"verify_state":"skipped"`) || !strings.Contains(string(b), `"exit":3`) {
+			t.Errorf("audit log:\n%s", b)
+		}
+	})
+}
+
+type failingRunner struct{}
+
+func (failingRunner) Run(_ context.Context, argv []string) ([]byte, []byte, error) {
+	return nil, []byte("boom"), &remote.ExitError{Argv: argv, Code: 3, Stderr: "boom"}
+}
+
+func auditPhaseList(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var phases []string
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		var ent AuditEntry
+		if err := json.Unmarshal([]byte(line), &ent); err != nil {
+			t.Fatalf("bad audit line %q: %v", line, err)
+		}
+		phases = append(phases, ent.Phase)
+	}
+	return strings.Join(phases, ",")
 }
 
 func TestUnwritableAuditLogStopsTheAction(t *testing.T) {
@@ -378,5 +479,32 @@ func TestQuorumCountsEveryMember(t *testing.T) {
 	}
 	if !strings.Contains(p.Consequence, "quorum") || !strings.Contains(strings.Join(p.Blast, "\n"), "2 of 5") {
 		t.Errorf("consequence %q, blast %q", p.Consequence, p.Blast)
+	}
+}
+
+// In production a fence or power-off asks for the cluster's name as well
+// as the node's; the executor enforces it, not only the dialog.
+func TestProductionFenceNeedsTheClusterName(t *testing.T) {
+	t.Parallel()
+	e, r, _, snap := unitSetup(t, false)
+	e.cfg.Clusters[0].Environment = "production"
+	req, _ := Parse("oc", []string{"fence", "c1"})
+	p, err := e.Plan(context.Background(), req, snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.TypeToConfirm != "oc/c1" {
+		t.Fatalf("type to confirm %q, want oc/c1", p.TypeToConfirm)
+	}
+	before := r.calls.Load()
+	if _, err := e.Execute(context.Background(), p, Confirmation{Confirmed: true, TypedName: "c1", AcceptConsequence: true}); err == nil || !strings.Contains(err.Error(), `"oc/c1"`) {
+		t.Fatalf("the node's name alone fenced a production node: %v", err)
+	}
+	if r.calls.Load() != before {
+		t.Fatal("a command ran")
+	}
+	e.cfg.Clusters[0].Environment = "staging"
+	if p, _ = e.Plan(context.Background(), req, snap); p.TypeToConfirm != "c1" {
+		t.Errorf("staging asks for %q, want the node name alone", p.TypeToConfirm)
 	}
 }

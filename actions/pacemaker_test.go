@@ -137,8 +137,8 @@ func TestMoveAndClearOnRealCIB(t *testing.T) {
 		t.Fatalf("clear: %s", out.Summary())
 	}
 	b, _ := os.ReadFile(audit)
-	if n := strings.Count(string(b), "\n"); n != 4 {
-		t.Errorf("audit has %d lines, want intent+result for two actions:\n%s", n, b)
+	if n := strings.Count(string(b), "\n"); n != 6 {
+		t.Errorf("audit has %d lines, want intent+result+verify for two actions:\n%s", n, b)
 	}
 }
 

@@ -42,7 +42,7 @@ type Preview struct {
 	TransitionErr string   // why there is no transition preview, if none
 	Blast         []string // blast radius in words
 	Warnings      []string
-	TypeToConfirm string // non-empty: the operator must type this (the node name)
+	TypeToConfirm string // non-empty: the operator must type this (the node name; in production cluster/node)
 	Consequence   string // non-empty: an extra confirmation naming it (quorum loss, last node)
 	Stale         string // non-empty: the data it depends on is stale; needs force
 }
@@ -179,7 +179,7 @@ func (e *Executor) planPacemaker(ctx context.Context, cc *config.Cluster, sc *cl
 	}
 	p.Steps = append(p.Steps, st)
 	if p.Request.Kind == Fence {
-		p.TypeToConfirm = p.Request.Node
+		p.TypeToConfirm = typeToConfirm(cc, p.Request.Node)
 		if n := sc.Node(p.Request.Node); n != nil && n.BMC != nil && !n.BMC.FenceReady {
 			p.Warnings = append(p.Warnings, fmt.Sprintf("%s's BMC does not answer (%s): fencing will likely fail", n.Name, n.BMC.Error))
 		}
@@ -244,12 +244,23 @@ func serverName(sc *cluster.Cluster, svc *cluster.Service, node string) string {
 	return ""
 }
 
+// typeToConfirm is what the operator types to fence or power off a node:
+// its name, and in production the cluster's name too ("overcloud/
+// controller-2"), so a terminal mistaken for staging cannot take a
+// production node down with a name that exists in both.
+func typeToConfirm(cc *config.Cluster, node string) string {
+	if cc.Production() {
+		return cc.Name + "/" + node
+	}
+	return node
+}
+
 func (e *Executor) planPower(cc *config.Cluster, sc *cluster.Cluster, p *Preview) error {
 	c, _ := cc.Controller(p.Request.Node)
 	shown := fmt.Sprintf("bmclib %s power %s → %s %s:%d", c.BMC.Driver, p.Request.Power, c.Name, c.BMC.Address, c.BMC.Port)
 	p.Steps = append(p.Steps, Step{Plane: PlaneBMC, Hosts: []string{c.Name}, Argv: []string{"power", p.Request.Power}, Shown: shown})
 	if p.Request.Power != "on" {
-		p.TypeToConfirm = c.Name
+		p.TypeToConfirm = typeToConfirm(cc, c.Name)
 		p.Warnings = append(p.Warnings, "this bypasses Pacemaker: prefer :fence "+c.Name+" unless Pacemaker cannot fence")
 	}
 	if n := sc.Node(c.Name); n != nil && n.BMC != nil && !n.BMC.FenceReady {

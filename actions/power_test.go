@@ -55,7 +55,7 @@ func TestPowerOffOnRealIPMISim(t *testing.T) {
 	}
 	t.Logf("%s", out.Summary())
 	b, _ := readFile(audit)
-	if strings.Contains(b, pass) || strings.Count(b, "\n") != 2 {
+	if strings.Contains(b, pass) || strings.Count(b, "\n") != 3 {
 		t.Errorf("audit log: %s", b)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/haproxyapi"
+	"github.com/hacon/hacon/remote"
 )
 
 // run carries out a preview's steps with the action timeout.
@@ -84,7 +85,22 @@ func (e *Executor) runPacemakerStep(ctx context.Context, cc *config.Cluster, req
 			r.Argv = st.Argv
 		}
 	}
+	r.Exit = exitStatus(ran, err)
 	return []StepResult{r}
+}
+
+// exitStatus is the exit status of a command that ran: 0 on success, its
+// code when it exited non-zero, nil when no process answered.
+func exitStatus(ran ranResult, err error) *int {
+	var ee *remote.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return &ee.Code
+	case err == nil && ran.host != "":
+		zero := 0
+		return &zero
+	}
+	return nil
 }
 
 // runHAProxyStep sends the runtime API line to every HAProxy at once, each

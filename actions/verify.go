@@ -10,13 +10,17 @@ import (
 )
 
 // verify watches snapshots until the action's effect is seen or the verify
-// timeout passes. It asks the scheduler to poll now rather than waiting a
-// full interval.
-func (e *Executor) verify(ctx context.Context, req Request, since time.Time) (bool, string) {
+// timeout passes, and gives up at once when ctx ends (hacon is exiting):
+// the state says which. It asks the scheduler to poll now rather than
+// waiting a full interval.
+func (e *Executor) verify(parent context.Context, req Request, since time.Time) (bool, string, string) {
 	if e.Source == nil {
-		return false, "no snapshots to verify against"
+		return false, "no snapshots to verify against", VerifyNotSeen
 	}
-	ctx, cancel := context.WithTimeout(ctx, e.VerifyTimeout)
+	if parent.Err() != nil {
+		return false, "verification abandoned: hacon was ending before it began", VerifyAbandoned
+	}
+	ctx, cancel := context.WithTimeout(parent, e.VerifyTimeout)
 	defer cancel()
 	seen := &progress{}
 	kinds := verifyKinds(req)
@@ -32,14 +36,17 @@ func (e *Executor) verify(ctx context.Context, req Request, since time.Time) (bo
 			if c := snap.ClusterByName(req.Cluster); c != nil {
 				ok, what := Verified(req, c, seen)
 				if ok {
-					return true, what
+					return true, what, VerifySeen
 				}
 				last = what
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return false, fmt.Sprintf("not seen within %s: %s", e.VerifyTimeout, last)
+			if parent.Err() != nil {
+				return false, "verification abandoned (hacon was ending): " + last, VerifyAbandoned
+			}
+			return false, fmt.Sprintf("not seen within %s: %s", e.VerifyTimeout, last), VerifyNotSeen
 		case <-tick.C:
 			// Poll what the check reads, not everything, and not faster
 			// than once a second; BMCs (few session slots, and a fence

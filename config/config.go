@@ -38,6 +38,8 @@ type Config struct {
 // Cluster is one HA control plane.
 type Cluster struct {
 	Name        string                       `yaml:"name"`
+	Environment string                       `yaml:"environment"` // production, staging, test, lab or another word
+	Color       string                       `yaml:"color"`       // the environment's colour (default by environment)
 	Interval    time.Duration                `yaml:"interval"`
 	Timeout     time.Duration                `yaml:"timeout"`
 	HTTP        *promconfig.HTTPClientConfig `yaml:"http"` // TLS/auth/proxy for endpoint probes

@@ -61,6 +61,7 @@ func (v *validator) requireName(path, name string, seen map[string]int, what str
 }
 
 func (v *validator) validateCluster(p string, c *Cluster) {
+	v.validateEnvironment(p, c)
 	ctl := map[string]int{}
 	for i, co := range c.Controllers {
 		cp := fmt.Sprintf("%s.controllers[%d]", p, i)

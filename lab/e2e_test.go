@@ -245,7 +245,7 @@ func checkAudit(t *testing.T, path string, skip int, target string) {
 		switch e.Phase {
 		case "intent":
 			intent = len(e.Commands) > 0
-		case "result":
+		case "verify": // verified is read from the verify line, written after the result
 			result = intent && e.OK && e.Verified && e.DurationMS > 0
 		}
 	}

@@ -11,18 +11,14 @@ import (
 	"github.com/hacon/hacon/cluster"
 )
 
-// ActionEvent is the What of events that record an operator action
-// (executed or refused).
-const ActionEvent = "action"
-
 // Event is one observed state change.
 type Event struct {
-	Time    time.Time
-	Cluster string
-	Subject string // node, service@node, VIP, source or "alert"
-	What    string // pacemaker, power, role, haproxy, endpoint, vip, source, alert
-	From    string
-	To      string
+	Time    time.Time `json:"time"`
+	Cluster string    `json:"-"`       // the incident's
+	Subject string    `json:"subject"` // node, service@node, VIP, source, or an alert's subject
+	What    string    `json:"what"`    // pacemaker, power, role, haproxy, endpoint, node (a VIP's), source, alert <severity>, alert cleared
+	From    string    `json:"from,omitempty"`
+	To      string    `json:"to,omitempty"`
 }
 
 // String is the event in one line, as written to the events log.

@@ -21,8 +21,10 @@ const resultFor = 20 * time.Second
 
 // inflight is an action executing, for the status line.
 type inflight struct {
-	label string // palette form, ":move res node"
-	since time.Time
+	label     string // palette form, ":move res node"
+	ref       string // its handle in the timeline
+	since     time.Time
+	verifying bool // its result is in the audit log; it is being verified
 }
 
 type (
@@ -33,11 +35,15 @@ type (
 	}
 	execDoneMsg struct {
 		line string
+		ref  string
 		cl   string // the cluster it ran on, even when the executor refused
 		out  actions.Outcome
 		err  error
 		at   time.Time
 	}
+	// resultWrittenMsg: an action's result line is durable; only its
+	// verification is left.
+	resultWrittenMsg struct{ ref string }
 )
 
 func isActionVerb(name string) bool {
@@ -100,45 +106,118 @@ func (m Model) onPlanned(msg planDoneMsg) Model {
 }
 
 // runAction hands a confirmed preview to the executor in a command that
-// closes over values only. The Flight counts it so that quitting waits.
+// closes over values only. The Flight counts it so that quitting waits,
+// and the action enters the timeline at once: it is the cause of what
+// follows.
 func (m Model) runAction(p *actions.Preview, c actions.Confirmation) (tea.Model, tea.Cmd) {
 	m.dlg = dialog{}
 	if m.readOnly() { // unreachable: no dialog opens in read-only mode; kept as a second lock
 		return m.refuse(p.Title)
 	}
-	m.running = append(append([]inflight(nil), m.running...), inflight{label: p.Title, since: m.now})
+	m.actSeq++
+	ref := fmt.Sprintf("a%d", m.actSeq)
+	m.running = append(append([]inflight(nil), m.running...), inflight{label: p.Title, ref: ref, since: m.now})
 	m.toast = ""
 	m.opts.Flight.dispatch()
-	return m, execCmd(m.ctx, m.opts.Actions, m.opts.Flight, m.opts.Clock, p, c)
+	written := make(chan struct{})
+	m, logCmd := m.trackAction(p.Request.Cluster, m.actionOf(p.Request, p.Title, ref), false)
+	return m, tea.Batch(logCmd, execCmd(m.ctx, m.opts.Actions, m.opts.Flight, m.opts.Clock, p, c, ref, written), awaitResult(ref, written))
 }
 
-func execCmd(ctx context.Context, r ActionRunner, fl *Flight, clock func() time.Time, p *actions.Preview, c actions.Confirmation) tea.Cmd {
+func execCmd(ctx context.Context, r ActionRunner, fl *Flight, clock func() time.Time, p *actions.Preview, c actions.Confirmation, ref string, written chan struct{}) tea.Cmd {
 	return func() tea.Msg {
 		fl.start()
-		out, err := r.Execute(ctx, p, c)
+		once := false
+		out, err := r.ExecuteNotify(ctx, p, c, func(actions.Outcome) { once = true; close(written) })
+		if !once {
+			close(written) // refused before anything ran: nothing to wait for
+		}
 		res := out.Summary()
 		if err != nil {
 			res = p.Title + " not run: " + err.Error()
 		}
 		fl.finish(res)
-		return execDoneMsg{line: p.Title, cl: p.Request.Cluster, out: out, err: err, at: clock()}
+		return execDoneMsg{line: p.Title, ref: ref, cl: p.Request.Cluster, out: out, err: err, at: clock()}
 	}
 }
 
-// onExecuted shows the result as a toast and records it in the timeline
+// awaitResult tells the console when an action's result is in the audit
+// log, so that quitting no longer has to wait for it.
+func awaitResult(ref string, written <-chan struct{}) tea.Cmd {
+	return func() tea.Msg {
+		<-written
+		return resultWrittenMsg{ref: ref}
+	}
+}
+
+// onResultWritten marks the action as verifying; an operator who asked to
+// leave meanwhile leaves once no action is still running its commands.
+func (m Model) onResultWritten(msg resultWrittenMsg) (tea.Model, tea.Cmd) {
+	rs := append([]inflight(nil), m.running...)
+	for i := range rs {
+		if rs[i].ref == msg.ref {
+			rs[i].verifying = true
+		}
+	}
+	m.running = rs
+	return m, m.leaveIfAsked()
+}
+
+// commandsRunning reports an action whose result is not yet in the audit
+// log.
+func (m Model) commandsRunning() bool {
+	for _, r := range m.running {
+		if !r.verifying {
+			return true
+		}
+	}
+	return false
+}
+
+// actionOf is a request as the timeline tells it.
+func (m Model) actionOf(req actions.Request, title, ref string) timeline.Action {
+	var c *cluster.Cluster
+	if cc := m.snap.ClusterByName(req.Cluster); cc != nil {
+		c = cc
+	}
+	return timeline.Action{Ref: ref, Time: m.now, Command: title, State: timeline.ActionRunning,
+		Keys: timeline.ActionKeys(c, req.Node, req.Service, req.VIP, req.Resource)}
+}
+
+// trackAction puts an action into the session's incidents (finished: its
+// outcome) and writes the change to the events log.
+func (m Model) trackAction(clusterName string, a timeline.Action, finished bool) (Model, tea.Cmd) {
+	t := m.incidents.Clone()
+	var recs []timeline.Record
+	if finished {
+		recs = t.ActionFinished(clusterName, a, m.now)
+	} else {
+		recs = t.ActionStarted(clusterName, a, m.now)
+	}
+	m.incidents = t
+	return m, appendLog(m.log, recs)
+}
+
+// onExecuted shows the result as a toast and records it in its incident
 // and the events log. After a verified move it offers to clear the
 // cli-prefer constraint the move left (the classic trap).
 func (m Model) onExecuted(msg execDoneMsg) (tea.Model, tea.Cmd) {
-	m.running = dropRunning(m.running, msg.line)
-	ev := timeline.Event{Time: msg.at, Cluster: msg.cl, Subject: msg.line, What: timeline.ActionEvent, From: "requested"}
+	m.running = dropRunning(m.running, msg.ref)
+	act := timeline.Action{Ref: msg.ref, Time: msg.at, Command: msg.line}
 	if msg.err != nil {
-		ev.To = "not run: " + msg.err.Error()
+		act.State, act.Result = timeline.ActionRefused, "not run: "+msg.err.Error()
 		m = m.flashFor(msg.line+" not run: "+msg.err.Error(), true, resultFor)
-		return m.record(ev)
+		m, cmd := m.trackAction(msg.cl, act, true)
+		return m, tea.Batch(cmd, m.leaveIfAsked())
 	}
 	out := msg.out
 	m.last = &out
-	ev.To = strings.TrimPrefix(out.Summary(), msg.line+" ") + hostFailures(out)
+	act.ID, act.Operator, act.Verified, act.VerifyState = out.ActionID, out.Operator.String(), out.Verified, out.VerifyState
+	act.DurationMS, act.State = out.Duration.Milliseconds(), timeline.ActionDone
+	if !out.OK {
+		act.State = timeline.ActionFailed
+	}
+	act.Result = strings.TrimPrefix(out.Summary(), msg.line+" ") + hostFailures(out)
 	toast, bad := out.Summary(), !out.OK || !out.Verified
 	if bad {
 		toast += " · R: each host's result"
@@ -153,7 +232,17 @@ func (m Model) onExecuted(msg execDoneMsg) (tea.Model, tea.Cmd) {
 		}
 	}
 	m = m.flashFor(toast, bad, resultFor)
-	return m.record(ev)
+	m, cmd := m.trackAction(msg.cl, act, true)
+	return m, tea.Batch(cmd, m.leaveIfAsked())
+}
+
+// leaveIfAsked quits when the operator asked to leave while commands ran
+// and none is running any more.
+func (m Model) leaveIfAsked() tea.Cmd {
+	if m.quitPending && !m.commandsRunning() {
+		return tea.Quit
+	}
+	return nil
 }
 
 // hostFailures lists the hosts whose command failed, so the timeline (and
@@ -168,15 +257,12 @@ func hostFailures(o actions.Outcome) string {
 	return b.String()
 }
 
-func dropRunning(rs []inflight, label string) []inflight {
+func dropRunning(rs []inflight, ref string) []inflight {
 	out := make([]inflight, 0, len(rs))
-	dropped := false
 	for _, r := range rs {
-		if r.label == label && !dropped {
-			dropped = true
-			continue
+		if r.ref != ref {
+			out = append(out, r)
 		}
-		out = append(out, r)
 	}
 	return out
 }
@@ -193,13 +279,19 @@ func (m Model) refuse(subject string) (tea.Model, tea.Cmd) {
 		cl = c.Name
 	}
 	m = m.flash("read-only: "+subject+" changes the cluster and is refused", true)
-	return m.record(timeline.Event{Time: m.now, Cluster: cl, Subject: subject, What: timeline.ActionEvent, From: "requested", To: "refused: " + why})
+	return m.recordAttempt(cl, subject, timeline.ActionRefused, "refused: "+why)
 }
 
-func (m Model) record(ev timeline.Event) (tea.Model, tea.Cmd) {
-	evs := []timeline.Event{ev}
-	m.events = prependEvents(m.events, evs)
-	return m, appendLog(m.log, evs)
+// recordAttempt records an action that did not run (refused, cancelled)
+// in the timeline: the record shows what was tried, not only what ran.
+func (m Model) recordAttempt(clusterName, command, state, result string) (tea.Model, tea.Cmd) {
+	a := timeline.Action{Time: m.now, Command: command, State: state, Result: result}
+	if words := strings.Fields(strings.TrimPrefix(command, ":")); len(words) > 0 {
+		if req, err := actions.Parse(clusterName, words); err == nil {
+			a.Keys = m.actionOf(req, command, "").Keys
+		}
+	}
+	return m.trackAction(clusterName, a, true)
 }
 
 // actionStatus is the status line while an action is planned or runs.
@@ -207,7 +299,10 @@ func (m Model) actionStatus() string {
 	switch {
 	case len(m.running) > 0:
 		r := m.running[0]
-		s := "⟳ running " + r.label + " (verifying)"
+		s := "⟳ running " + r.label + " (commands)"
+		if r.verifying {
+			s = "⟳ verifying " + r.label + " (result logged)"
+		}
 		if d := m.now.Sub(r.since); d >= time.Second {
 			s += " " + views.Age(d)
 		}

@@ -35,7 +35,7 @@ func TestDemoMovePreviewConfirmResult(t *testing.T) {
 	if cmd == nil || m.dlg.kind != dlgNone {
 		t.Fatal("y did not start the action")
 	}
-	if s := plain(t, m); !strings.Contains(s, "⟳ running :move openstack-cinder-volume controller-2 (verifying)") {
+	if s := plain(t, m); !strings.Contains(s, "⟳ running :move openstack-cinder-volume controller-2 (commands)") {
 		t.Errorf("no running status in the footer:\n%s", s)
 	}
 	m = run(m, cmd)
@@ -46,14 +46,15 @@ func TestDemoMovePreviewConfirmResult(t *testing.T) {
 		t.Errorf("no :clear offered after the verified move: input %v text %q toast %q", m.input, m.text(), m.toast)
 	}
 	got := auditPhases(t, e.audit)
-	if len(got) != 2 || !strings.HasPrefix(got[0], "intent move") || !strings.HasPrefix(got[1], "result move") {
+	if len(got) != 3 || !strings.HasPrefix(got[0], "intent move") || !strings.HasPrefix(got[1], "result move") || !strings.HasPrefix(got[2], "verify move") {
 		t.Errorf("audit log: %q", got)
 	}
-	if ev := m.events[0]; ev.What != timeline.ActionEvent || ev.Subject != ":move openstack-cinder-volume controller-2" || !strings.HasPrefix(ev.To, "verified in ") {
-		t.Errorf("timeline event %+v", ev)
+	acts := sessionActions(m)
+	if len(acts) != 1 || acts[0].Command != ":move openstack-cinder-volume controller-2" || !acts[0].Verified || acts[0].State != timeline.ActionDone || acts[0].ID == "" || acts[0].Operator == "" {
+		t.Errorf("timeline actions %+v", acts)
 	}
-	m = press(m, "esc", "t")
-	if s := plain(t, m); !strings.Contains(s, "▶ demo-overcloud :move openstack-cinder-volume controller-2  ✓ verified in") {
+	m = press(m, "esc", "t", "enter")
+	if s := plain(t, m); !strings.Contains(s, ":move openstack-cinder-volume controller-2") || !strings.Contains(s, "done, verified in") {
 		t.Errorf("timeline lacks the action:\n%s", s)
 	}
 	m = press(m, "R")
@@ -88,7 +89,7 @@ func TestDemoFenceNeedsTypedName(t *testing.T) {
 		t.Fatal("the typed name did not confirm")
 	}
 	m = run(m, cmd)
-	if got := auditPhases(t, e.audit); len(got) != 2 || got[0] != "intent fence controller-1" || got[1] != "result fence controller-1" {
+	if got := auditPhases(t, e.audit); len(got) != 3 || got[0] != "intent fence controller-1" || got[1] != "result fence controller-1" || got[2] != "verify fence controller-1" {
 		t.Errorf("audit log: %q", got)
 	}
 	if !strings.Contains(m.toast, ":fence controller-1") {
@@ -114,8 +115,12 @@ func TestDemoEscCancelsNothingAudited(t *testing.T) {
 		if m.dlg.kind != dlgNone || !strings.Contains(m.toast, "nothing was run") {
 			t.Fatalf("%s: esc did not cancel (toast %q)", line, m.toast)
 		}
-		if ev := m.events[0]; !strings.HasPrefix(ev.To, "cancelled") || !strings.Contains(ev.Subject, line) {
-			t.Errorf("%s: the cancellation is not in the timeline: %+v", line, ev)
+		found := false
+		for _, a := range sessionActions(m) {
+			found = found || (a.State == timeline.ActionCancelled && a.Command == ":"+line)
+		}
+		if !found {
+			t.Errorf("%s: the cancellation is not in the timeline: %+v", line, sessionActions(m))
 		}
 	}
 	if _, execs := e.rec.calls(); execs != 0 || auditPhases(t, e.audit) != nil {
@@ -132,21 +137,22 @@ func TestDemoReadOnlyAndWallRefuse(t *testing.T) {
 		if !opts.Wall {
 			for _, line := range []string{"move openstack-cinder-volume controller-2", "fence controller-1", "power controller-1 off",
 				"vip public controller-1", "drain keystone controller-1", "clear openstack-cinder-volume", "cleanup galera-bundle"} {
-				n := len(m.events)
+				n := len(sessionActions(m))
 				m = palette(m, line)
-				if !strings.Contains(plain(t, m), "read-only") || len(m.events) != n+1 || !strings.HasPrefix(m.events[0].To, "refused") {
-					t.Errorf("read-only %s: toast %q events %d→%d", line, m.toast, n, len(m.events))
+				acts := sessionActions(m)
+				if !strings.Contains(plain(t, m), "read-only") || len(acts) != n+1 || acts[0].State != timeline.ActionRefused {
+					t.Errorf("read-only %s: toast %q actions %d→%d", line, m.toast, n, len(acts))
 				}
 			}
 		}
 		for _, k := range m.keys.Acts() {
-			n := len(m.events)
+			n := len(sessionActions(m))
 			m = press(m, k.Help().Key)
-			if !strings.Contains(plain(t, m), "read-only") || len(m.events) != n+1 || m.input != inputNone || m.dlg.kind != dlgNone {
+			if !strings.Contains(plain(t, m), "read-only") || len(sessionActions(m)) != n+1 || m.input != inputNone || m.dlg.kind != dlgNone {
 				t.Errorf("%+v key %s not refused: toast %q", opts, k.Help().Key, m.toast)
 			}
 		}
-		if m = press(m, "t"); !opts.Wall && !strings.Contains(plain(t, m), "refused: read-only mode") {
+		if m = press(m, "t", "enter"); !opts.Wall && !strings.Contains(plain(t, m), "refused: read-only mode") {
 			t.Errorf("timeline lacks the refusals:\n%s", plain(t, m))
 		}
 	}
@@ -176,7 +182,7 @@ func TestDemoFlowTeatest(t *testing.T) {
 	if final.last == nil || !final.last.Verified {
 		t.Fatalf("no verified result in the final model: %+v", final.last)
 	}
-	if got := auditPhases(t, e.audit); len(got) != 2 {
+	if got := auditPhases(t, e.audit); len(got) != 3 {
 		t.Errorf("audit log: %q", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/internal/testpeers/polleddemo"
 	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/timeline"
 )
 
 // demoEnv is the embedded demo cluster polled by the real probes, with the
@@ -84,16 +86,30 @@ func (r *recorder) Plan(ctx context.Context, req actions.Request, snap cluster.S
 	return r.preview, nil
 }
 
-func (r *recorder) Execute(ctx context.Context, p *actions.Preview, c actions.Confirmation) (actions.Outcome, error) {
+func (r *recorder) ExecuteNotify(ctx context.Context, p *actions.Preview, c actions.Confirmation, written func(actions.Outcome)) (actions.Outcome, error) {
 	r.mu.Lock()
 	r.execs = append(r.execs, c)
 	r.mu.Unlock()
 	if r.inner != nil {
-		return r.inner.Execute(ctx, p, c)
+		return r.inner.ExecuteNotify(ctx, p, c, written)
 	}
 	o := r.outcome
 	o.Request = p.Request
+	if written != nil {
+		written(o)
+	}
 	return o, nil
+}
+
+// sessionActions are the actions in the session's incidents, the most
+// recently started first.
+func sessionActions(m Model) []timeline.Action {
+	var out []timeline.Action
+	for _, inc := range m.incidents.Incidents() {
+		out = append(out, inc.Actions...)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.After(out[j].Time) })
+	return out
 }
 
 func (r *recorder) calls() (plans, execs int) {

@@ -189,8 +189,8 @@ func TestResultFailureAndRefusalShown(t *testing.T) {
 	if !m.toastBad || !strings.Contains(m.toast, "PARTIAL") || m.input != inputNone {
 		t.Errorf("partial result: toast %q bad %v input %v", m.toast, m.toastBad, m.input)
 	}
-	if ev := m.events[0]; !strings.Contains(ev.To, "controller-1: dial unix") {
-		t.Errorf("the timeline lost the failing host: %+v", ev)
+	if a := sessionActions(m)[0]; !strings.Contains(a.Result, "controller-1: dial unix") || a.State != "failed" {
+		t.Errorf("the timeline lost the failing host: %+v", a)
 	}
 	m = press(m, "R")
 	if s := plain(t, m); !strings.Contains(s, "✖ failed  controller-1") || !strings.Contains(s, "◐ RESULT") {
@@ -214,7 +214,7 @@ func (e errRunner) Plan(ctx context.Context, req actions.Request, snap cluster.S
 	return movePreview(), nil
 }
 
-func (e errRunner) Execute(context.Context, *actions.Preview, actions.Confirmation) (actions.Outcome, error) {
+func (e errRunner) ExecuteNotify(context.Context, *actions.Preview, actions.Confirmation, func(actions.Outcome)) (actions.Outcome, error) {
 	return actions.Outcome{}, e.err
 }
 

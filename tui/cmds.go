@@ -57,12 +57,12 @@ func exportCmd(dir, name, content string) tea.Cmd {
 	}
 }
 
-func appendLog(l *timeline.Log, evs []timeline.Event) tea.Cmd {
-	if l == nil {
+func appendLog(l *timeline.Log, recs []timeline.Record) tea.Cmd {
+	if l == nil || len(recs) == 0 {
 		return nil
 	}
 	return func() tea.Msg {
-		if err := l.Append(evs); err != nil {
+		if err := l.Append(recs); err != nil {
 			return logErrMsg{err: err}
 		}
 		return nil

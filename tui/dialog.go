@@ -59,7 +59,7 @@ func (m Model) dialogKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		if c := m.current(); c != nil {
 			cl = c.Name
 		}
-		return m.record(timeline.Event{Time: m.now, Cluster: cl, Subject: title, What: timeline.ActionEvent, From: "previewed", To: "cancelled: nothing was run"})
+		return m.recordAttempt(cl, title, timeline.ActionCancelled, "cancelled: nothing was run")
 	}
 	if m.typing() {
 		if mm, cmd, ok := m.typeKey(k); ok {

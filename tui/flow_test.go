@@ -39,8 +39,8 @@ func TestFlowUpdatesHelpQuit(t *testing.T) {
 	waitText(t, tm, "KEYS")
 	tm.Type("q")
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(Model)
-	if final.screen != scrHelp || len(final.events) == 0 {
-		t.Errorf("final screen %v with %d events", final.screen, len(final.events))
+	if final.screen != scrHelp || len(final.incidents.Incidents()) == 0 {
+		t.Errorf("final screen %v with %d incidents", final.screen, len(final.incidents.Incidents()))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	fixture "github.com/hacon/hacon/cluster/clustertest"
+	"github.com/hacon/hacon/views"
 )
 
 var sizes = [][2]int{{80, 24}, {200, 50}}
@@ -40,6 +41,8 @@ type goldenCase struct {
 	timeline bool
 }
 
+var prodEnv = map[string]views.Env{"overcloud": {Word: "production", Color: "red"}}
+
 func goldenCases() []goldenCase {
 	var cs []goldenCase
 	for _, s := range []string{"healthy", "degraded", "fenced", "stale", "2clusters"} {
@@ -53,10 +56,14 @@ func goldenCases() []goldenCase {
 		goldenCase{name: "haproxy_degraded", snap: "degraded", keys: []string{"H"}},
 		goldenCase{name: "haproxy_fenced", snap: "fenced", keys: []string{"H"}},
 		goldenCase{name: "timeline", timeline: true, keys: []string{"t"}},
+		goldenCase{name: "timeline_expanded", timeline: true, keys: []string{"t", "enter"}},
 		goldenCase{name: "help", snap: "healthy", keys: []string{"?"}, opts: Options{ReadOnly: true, Commands: demoCommands(nil)}},
 		goldenCase{name: "wall_fenced", snap: "fenced", opts: Options{Wall: true, Rotate: 15 * time.Second}},
 		goldenCase{name: "wall_2clusters", snap: "2clusters", opts: Options{Wall: true, Rotate: 15 * time.Second}},
 		goldenCase{name: "filter_nova", snap: "degraded", keys: []string{"/", "n", "o", "v", "a", "enter"}},
+		// The environment cue: in the header, the footer and on the wall.
+		goldenCase{name: "overview_production", snap: "degraded", opts: Options{Environments: prodEnv}},
+		goldenCase{name: "wall_production", snap: "fenced", opts: Options{Wall: true, Environments: prodEnv}},
 	)
 	return cs
 }

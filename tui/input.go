@@ -32,8 +32,11 @@ func (m Model) inputKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	pk := m.keys.Prompt
 	switch {
 	case key.Matches(k, pk.Cancel):
-		if m.input == inputFilter {
+		switch m.input {
+		case inputFilter:
 			m.ov.Filter, m.ov.Row, m.ov.Col = "", 0, 0
+		case inputTimelineFilter:
+			m.tl.filter, m.tl.cursor = "", 0
 		}
 		return m.closePrompt(), nil
 	case key.Matches(k, pk.Submit):
@@ -51,8 +54,11 @@ func (m Model) inputKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	default:
 		m.editor = m.editor.update(k)
 	}
-	if m.input == inputFilter {
+	switch m.input {
+	case inputFilter:
 		m.ov.Filter, m.ov.Row, m.ov.Col = m.text(), 0, 0
+	case inputTimelineFilter:
+		m.tl.filter, m.tl.cursor, m.scroll = m.text(), 0, 0
 	}
 	return m, nil
 }
@@ -112,7 +118,7 @@ func (m Model) execute(line string) (tea.Model, tea.Cmd) {
 	name, args := f[0], f[1:]
 	switch name {
 	case "q", "quit":
-		return m, tea.Quit
+		return m.quit()
 	case "help":
 		return m.toggle(scrHelp), nil
 	case "timeline":

@@ -5,6 +5,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/timeline"
 	"github.com/hacon/hacon/views"
 )
 
@@ -16,7 +17,9 @@ func (m Model) onKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if matches(k, m.keys.ForceQuit) {
 		return m.forceQuit()
 	}
-	m.quitArmed = false
+	if !matches(k, m.keys.Quit) {
+		m.quitArmed = false
+	}
 	if m.input != inputNone && m.dlg.kind == dlgNone {
 		return m.inputKey(k)
 	}
@@ -38,9 +41,29 @@ func (m Model) forceQuit() (tea.Model, tea.Cmd) {
 	case m.input != inputNone:
 		return m.flash("press ctrl+c again to quit (esc closes the prompt)", false), nil
 	case len(m.running) > 0:
-		return m.flash("an action is running: ctrl+c again quits once it has finished", false), nil
+		return m.flash("an action is running: ctrl+c again closes the console; hacon still waits for its result", false), nil
 	}
 	return m, tea.Quit
+}
+
+// quit leaves the console (q, :q), except while an action runs: while its
+// commands run, the console says so and leaves by itself once the result
+// is in the audit log; while it verifies, a second q leaves and the
+// verification is recorded as abandoned.
+func (m Model) quit() (Model, tea.Cmd) {
+	if len(m.running) == 0 {
+		return m, tea.Quit
+	}
+	label := m.running[0].label
+	if m.commandsRunning() {
+		m.quitPending = true
+		return m.flashFor("leaving once the result is logged: "+label+" runs its commands", false, resultFor), nil
+	}
+	if m.quitArmed {
+		return m, tea.Quit
+	}
+	m.quitArmed = true
+	return m.flashFor("q again leaves: result logged, verification abandoned of "+label, false, resultFor), nil
 }
 
 // allowed refuses a dangerous binding in read-only mode, visibly.
@@ -64,7 +87,8 @@ func (m Model) globalKey(k tea.KeyPressMsg) (Model, tea.Cmd, bool) {
 	}
 	switch {
 	case matches(k, km.Quit):
-		return m, tea.Quit, true
+		mm, cmd := m.quit()
+		return mm, cmd, true
 	case matches(k, km.Help):
 		return m.toggle(scrHelp), nil, true
 	case matches(k, km.Timeline):
@@ -117,13 +141,21 @@ func (m Model) switchCluster(d int) Model {
 	return m
 }
 
-// export renders the Markdown now (it is pure) and writes it in a command.
+// export renders the incident report now (it is pure) and writes it in
+// a command: the session's incidents of the cluster on screen, and its
+// current state.
 func (m Model) export() (Model, tea.Cmd) {
 	c := m.current()
 	if c == nil {
 		return m.flash("nothing to export yet", true), nil
 	}
-	md := views.Markdown(c, m.snap.Taken, m.events, m.opts.Version)
+	var incs []*timeline.Incident
+	for _, inc := range m.incidents.Incidents() {
+		if inc.Cluster == c.Name {
+			incs = append(incs, inc)
+		}
+	}
+	md := views.Markdown(views.Report{Cluster: c, Taken: m.snap.Taken, Incidents: incs, Version: m.opts.Version, From: "this session"})
 	name := views.ExportName(c.Name, m.now)
 	return m.flash("exporting…", false), exportCmd(m.opts.ExportDir, name, md)
 }

@@ -81,9 +81,9 @@ func DefaultKeyMap() KeyMap {
 		Filter:      bind([]string{"/"}, "/", "filter services and nodes"),
 		Palette:     bind([]string{":"}, ":", "command palette"),
 		Help:        bind([]string{"?"}, "?", "help"),
-		Timeline:    bind([]string{"t"}, "t", "timeline of changes"),
+		Timeline:    bind([]string{"t"}, "t", "timeline of incidents"),
 		HAProxy:     bind([]string{"H"}, "H", "HAProxy backends and servers"),
-		Export:      bind([]string{"e"}, "e", "export state + timeline as Markdown"),
+		Export:      bind([]string{"e"}, "e", "export an incident report (Markdown)"),
 		PrevCluster: bind([]string{"["}, "[", "previous cluster"),
 		NextCluster: bind([]string{"]"}, "]", "next cluster"),
 		Quit:        bind([]string{"q"}, "q", "quit"),
@@ -118,9 +118,9 @@ var builtins = []views.HelpEntry{
 	{Key: ":q, :quit", Desc: "quit"},
 	{Key: ":cluster NAME", Desc: "switch to a cluster (no name: list them)"},
 	{Key: ":help", Desc: "this help"},
-	{Key: ":timeline", Desc: "timeline of changes"},
+	{Key: ":timeline", Desc: "timeline of incidents"},
 	{Key: ":haproxy", Desc: "HAProxy backends and servers"},
-	{Key: ":export", Desc: "export state + timeline as Markdown"},
+	{Key: ":export", Desc: "export an incident report (Markdown)"},
 	{Key: ":result", Desc: "result of the last action, host by host"},
 }
 

@@ -324,8 +324,8 @@ func TestSnapshotsMakeEventsAndLog(t *testing.T) {
 		t.Fatal("a snapshot message must re-arm the wait for the next one")
 	}
 	m, cmd := m.applySnapshot(msg.(snapshotMsg).snap)
-	if len(m.events) == 0 || cmd == nil {
-		t.Fatal("no events (or no log write) from healthy → degraded")
+	if len(m.incidents.Incidents()) != 1 || cmd == nil {
+		t.Fatal("no incident (or no log write) from healthy → degraded")
 	}
 	if err, ok := cmd().(logErrMsg); ok {
 		t.Fatal(err.err)
@@ -334,7 +334,7 @@ func TestSnapshotsMakeEventsAndLog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(data), "keystone@controller-1 haproxy: UP → DOWN") {
+	if !strings.Contains(string(data), `"change":"opened"`) || !strings.Contains(string(data), `"subject":"keystone@controller-1","what":"haproxy","from":"UP","to":"DOWN"`) {
 		t.Errorf("events log:\n%s", data)
 	}
 	for path, want := range map[string]os.FileMode{logPath: 0o600, filepath.Dir(logPath): 0o700 | os.ModeDir} {
@@ -374,7 +374,9 @@ func TestExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{"# hacon: overcloud", "## Alerts", "keystone: 2 of 3 instances serving", "| keystone | A/A | 2/3 |", "## Timeline", "keystone@controller-1 haproxy: UP → DOWN"} {
+	for _, s := range []string{"# Incident report: overcloud — 2026-03-14 03:04:05 UTC", "## Summary", "1 incident(s), 1 still open",
+		"## Impact", "| keystone | 2 of 3 |", "## Timeline", "keystone on controller-1: HAProxy DOWN", "haproxy ● UP → ✖ DOWN: keystone on controller-1",
+		"## Current state", "### Alerts", "keystone: 2 of 3 instances serving", "| keystone | A/A | 2/3 |"} {
 		if !strings.Contains(string(data), s) {
 			t.Errorf("export lacks %q", s)
 		}

@@ -17,12 +17,9 @@ type inputMode int
 const (
 	inputNone inputMode = iota
 	inputFilter
+	inputTimelineFilter
 	inputPalette
 )
-
-// maxEvents bounds the session timeline kept in memory; the events log
-// file keeps everything.
-const maxEvents = 5000
 
 // toastFor is how long a toast stays up.
 const toastFor = 6 * time.Second
@@ -48,7 +45,10 @@ type Model struct {
 	detail   string // service or node shown in a detail screen
 	focus    string // controller to list first in the service detail
 	scroll   int
-	events   []timeline.Event
+	// incidents are the session's timeline; Update clones the tracker
+	// before changing it, so a Model stays a value.
+	incidents *timeline.Tracker
+	tl        timelineState
 
 	input     inputMode
 	editor    lineEditor // the open prompt's text
@@ -61,6 +61,18 @@ type Model struct {
 	planning string           // the action being planned, for the status line
 	running  []inflight       // actions executing, for the status line
 	last     *actions.Outcome // the last action's result, for R and :result
+	actSeq   int              // numbers the session's actions (their timeline handle)
+	// quitPending: the operator asked to leave while an action ran its
+	// commands; the console leaves once every result is in the audit log.
+	quitPending bool
+}
+
+// timelineState is the timeline screen's cursor, what is expanded and
+// its filter.
+type timelineState struct {
+	cursor   int
+	expanded map[string]bool // incident IDs; replaced, never changed in place
+	filter   string
 }
 
 // Messages.
@@ -109,6 +121,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.onPlanned(msg), nil
 	case execDoneMsg:
 		return m.onExecuted(msg)
+	case resultWrittenMsg:
+		return m.onResultWritten(msg)
 	case exportDoneMsg:
 		if msg.err != nil {
 			return m.flash("export failed: "+msg.err.Error(), true), nil
@@ -122,37 +136,25 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// applySnapshot takes a newer snapshot, records what changed and appends
-// it to the events log. Older snapshots (lower sequence) are dropped.
+// applySnapshot takes a newer snapshot, folds what changed into the
+// session's incidents and appends their changes to the events log. Older
+// snapshots (lower sequence) are dropped.
 func (m Model) applySnapshot(s cluster.Snapshot) (Model, tea.Cmd) {
 	if s.Sequence < m.snap.Sequence || (s.Sequence == m.snap.Sequence && len(m.snap.Clusters) > 0) {
 		return m, nil
 	}
-	var cmd tea.Cmd
+	var evs []timeline.Event
 	if len(m.snap.Clusters) > 0 {
-		if evs := timeline.Diff(m.snap, s, views.CellWords); len(evs) > 0 {
-			m.events = prependEvents(m.events, evs)
-			cmd = appendLog(m.log, evs)
-		}
+		evs = timeline.Diff(m.snap, s, views.CellWords)
 	}
+	t := m.incidents.Clone()
+	recs := t.Observe(s, evs)
+	m.incidents = t
 	m.snap = s
 	if m.cluster >= len(s.Clusters) {
 		m.cluster = 0
 	}
-	return m, cmd
-}
-
-// prependEvents puts a batch (all of one instant, in Diff's order: nodes,
-// services, VIPs, sources, alerts) in front of older ones, keeping at most
-// maxEvents.
-func prependEvents(old, batch []timeline.Event) []timeline.Event {
-	out := make([]timeline.Event, 0, min(maxEvents, len(old)+len(batch)))
-	out = append(out, batch...)
-	out = append(out, old...)
-	if len(out) > maxEvents {
-		out = out[:maxEvents]
-	}
-	return out
+	return m, appendLog(m.log, recs)
 }
 
 func (m Model) onTick(t tickMsg) (tea.Model, tea.Cmd) {

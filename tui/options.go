@@ -9,6 +9,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -46,7 +47,10 @@ type Command struct {
 // calls them from commands, never from Update.
 type ActionRunner interface {
 	Plan(ctx context.Context, req actions.Request, snap cluster.Snapshot) (*actions.Preview, error)
-	Execute(ctx context.Context, p *actions.Preview, c actions.Confirmation) (actions.Outcome, error)
+	// ExecuteNotify calls resultWritten once the result line is in the
+	// audit log, before verification; when ctx ends verification is
+	// abandoned (and recorded so), the commands never are.
+	ExecuteNotify(ctx context.Context, p *actions.Preview, c actions.Confirmation, resultWritten func(actions.Outcome)) (actions.Outcome, error)
 }
 
 // Options configure the console.
@@ -72,6 +76,9 @@ type Options struct {
 	// Clock tells the time of confirmations and action results; nil means
 	// time.Now. Tests inject their own.
 	Clock func() time.Time
+	// Environments are the clusters' environment cues by cluster name
+	// (production, staging…): shown in the header, the footer and the wall.
+	Environments map[string]views.Env
 }
 
 // defaultConfirmDelay is long enough to see a preview appear, short
@@ -104,8 +111,11 @@ func New(opts Options) Model {
 		keys:   DefaultKeyMap(),
 		styles: views.NewStyles(opts.Theme, os.Getenv("NO_COLOR") != ""),
 		log:    timeline.NewLog(opts.EventsLog),
-		w:      80,
-		h:      24,
+		// The session names its incidents: consoles sharing an events log
+		// never reuse an ID.
+		incidents: timeline.NewTracker(strconv.Itoa(os.Getpid())),
+		w:         80,
+		h:         24,
 	}
 	if opts.Source != nil {
 		m.snap = opts.Source.Snapshot()

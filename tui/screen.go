@@ -67,7 +67,7 @@ func screenFor(id screenID) screen {
 	case scrHAProxy:
 		return scrollScreen{name: fixedTitle("haproxy"), content: haproxyLines}
 	case scrTimeline:
-		return scrollScreen{name: fixedTitle("timeline"), content: timelineLines}
+		return timelineScreen{}
 	case scrHelp:
 		return scrollScreen{name: fixedTitle("help"), content: helpLines, back: Model.closeHelp}
 	}

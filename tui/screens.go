@@ -109,7 +109,8 @@ func serviceLines(m Model, c *cluster.Cluster) []views.Line {
 func nodeLines(m Model, c *cluster.Cluster) []views.Line    { return views.NodeDetail(c, m.detail, m.w) }
 func haproxyLines(m Model, c *cluster.Cluster) []views.Line { return views.HAProxy(c, m.w) }
 func timelineLines(m Model, _ *cluster.Cluster) []views.Line {
-	return views.Timeline(m.events, m.w)
+	lines, _ := views.Timeline(m.visibleIncidents(), m.timelineView(), m.w)
+	return lines
 }
 func helpLines(m Model, _ *cluster.Cluster) []views.Line { return views.Help(m.helpSections(), m.w) }
 
@@ -129,6 +130,9 @@ func (wallScreen) title(Model) string { return "" }
 
 func (wallScreen) lines(m Model, w, h int) []views.Line {
 	ws := views.WallState{Now: m.now, Clusters: m.clusterNames(), Current: m.cluster, Rotate: m.opts.Rotate, Toast: m.toast}
+	if c := m.current(); c != nil {
+		ws.Env = m.opts.Environments[c.Name]
+	}
 	return views.Wall(m.current(), ws, w, h)
 }
 

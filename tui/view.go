@@ -28,15 +28,16 @@ func (m Model) Render() string {
 	if _, ok := s.(fullScreen); ok {
 		return m.styles.Render(s.lines(m, w, h), w)
 	}
+	env := m.opts.Environments[c.Name]
 	hi := views.HeaderInfo{Clusters: m.clusterNames(), Current: m.cluster, Others: views.Others(&m.snap, m.cluster),
-		Screen: s.title(m), ReadOnly: m.readOnly(), Wall: m.opts.Wall}
+		Screen: s.title(m), ReadOnly: m.readOnly(), Wall: m.opts.Wall, Env: env}
 	body := s.lines(m, w, m.bodyHeight())
-	fi := views.FooterInfo{Toast: m.toast, ToastBad: m.toastBad, Hints: hintsOf(s.keyMap(m))}
+	fi := views.FooterInfo{Toast: m.toast, ToastBad: m.toastBad, Hints: hintsOf(s.keyMap(m)), Env: env}
 	if fi.Toast == "" {
 		fi.Toast = m.actionStatus()
 	}
 	switch m.input {
-	case inputFilter:
+	case inputFilter, inputTimelineFilter:
 		fi.Prompt, fi.Input = "/", m.text()
 	case inputPalette:
 		fi.Prompt, fi.Input, fi.Suggest = ":", m.text(), m.suggestions()
@@ -50,8 +51,14 @@ func (m Model) bodyHeight() int { return max(0, m.h-2) }
 // wrapped to the width; nil on the overview.
 func (m Model) screenLines() []views.Line {
 	c := m.current()
+	if c == nil {
+		return nil
+	}
+	if m.screen == scrTimeline {
+		return timelineLines(m, c)
+	}
 	s, ok := screenFor(m.screen).(scrollScreen)
-	if c == nil || !ok {
+	if !ok {
 		return nil
 	}
 	return views.WrapLines(s.content(m, c), m.w)

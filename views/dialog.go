@@ -3,8 +3,6 @@ package views
 import (
 	"fmt"
 	"strings"
-
-	"github.com/hacon/hacon/timeline"
 )
 
 // DialogStage is what the confirmation dialog asks for now. The stages
@@ -235,27 +233,4 @@ func firstLines(s string, n int) []string {
 		lines = append(lines[:n], fmt.Sprintf("… %d more lines", len(lines)-n))
 	}
 	return lines
-}
-
-// actionSpans renders an action event: what was asked and how it ended,
-// always naming the cluster (an action is never ambiguous about where).
-func actionSpans(e timeline.Event, showCluster bool) Line {
-	m := actionResultMark(e.To)
-	l := Line{S(Key, "▶ ")}
-	if !showCluster {
-		l = append(l, S(Dim, e.Cluster+" "))
-	}
-	return append(l, S(Title, e.Subject), P("  "), S(m.Class, m.Glyph+" "+e.To))
-}
-
-func actionResultMark(to string) Mark {
-	for _, m := range []Mark{
-		{"✓", "verified", "", OK}, {"▲", "NOT verified", "", Warn}, {"◐", "PARTIAL", "", Warn},
-		{"✖", "FAILED", "", Crit}, {"✖", "refused", "", Crit}, {"✖", "not run", "", Crit},
-	} {
-		if strings.HasPrefix(to, m.Word) {
-			return m
-		}
-	}
-	return Mark{"·", "", "", Normal}
 }

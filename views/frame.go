@@ -15,6 +15,7 @@ type HeaderInfo struct {
 	Screen   string         // "" on the overview, else the screen's name
 	ReadOnly bool
 	Wall     bool
+	Env      Env // the cluster's environment, next to its name
 }
 
 type segment struct {
@@ -31,6 +32,9 @@ func Header(c *cluster.Cluster, hi HeaderInfo, w int) Line {
 		name = Line{S(Dim, "◀ "), S(Title, c.Name), S(Dim, fmt.Sprintf(" %d/%d ▶", hi.Current+1, len(hi.Clusters)))}
 	}
 	segs = append(segs, segment{name, 0})
+	if b := hi.Env.Badge(); b != nil {
+		segs = append(segs, segment{b, 0}) // never dropped: production must not look like staging
+	}
 	if hi.Screen != "" {
 		segs = append(segs, segment{Line{S(Heading, hi.Screen)}, 3})
 	}
@@ -113,13 +117,24 @@ type FooterInfo struct {
 	Toast    string
 	ToastBad bool
 	Hints    []Hint
+	Env      Env // the environment, right-aligned: the frame carries it top and bottom
 }
 
 // Hint is one key hint in the footer.
 type Hint struct{ Key, Desc string }
 
-// Footer renders the last line: an input prompt, a toast, or key hints.
+// Footer renders the last line: an input prompt, a toast, or key hints,
+// with the environment badge at its right end.
 func Footer(fi FooterInfo, w int) Line {
+	badge := fi.Env.Badge()
+	if badge == nil {
+		return footerLine(fi, w)
+	}
+	l := footerLine(fi, w-badge.Width()-1).Fit(w - badge.Width() - 1)
+	return l.Pad(w - badge.Width()).Add(badge...)
+}
+
+func footerLine(fi FooterInfo, w int) Line {
 	switch {
 	case fi.Prompt != "":
 		l := Line{S(Key, fi.Prompt), P(fi.Input), S(Cursor, "█")}

@@ -3,6 +3,7 @@ package views
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -142,10 +143,43 @@ func TestAbbrevName(t *testing.T) {
 }
 
 func TestMarkdownExport(t *testing.T) {
-	snap := fixture.Fenced()
-	md := Markdown(&snap.Clusters[0], snap.Taken, []timeline.Event{{Time: snap.Taken, Cluster: "overcloud", Subject: "controller-2", What: "power", From: "on", To: "off"}}, "v1")
-	for _, want := range []string{"# hacon: overcloud — 2026-03-14 03:04:05 UTC", "**✖ CRITICAL**", "| controller-2 | ○ offline | ↓ off | ✓ fenceable |",
-		"| storage | 172.18.0.10 | → controller-0 |", "- 03:04:05 controller-2 power: on → off"} {
+	// A fence by alice and the node's return, as the console tracks it.
+	tr := timeline.NewTracker("t")
+	at := func(sec int, snap cluster.Snapshot) cluster.Snapshot {
+		snap.Taken = fixture.Taken.Add(time.Duration(sec) * time.Second)
+		return snap
+	}
+	prev := at(0, fixture.Healthy())
+	tr.Observe(prev, nil)
+	c := fixture.HealthyCluster("overcloud")
+	act := timeline.Action{Ref: "r", Command: ":fence controller-2", Operator: "alice (from 198.51.100.7:52000 on /dev/pts/3)", Keys: timeline.ActionKeys(&c, "controller-2", "", "", "")}
+	tr.ActionStarted("overcloud", act, fixture.Taken.Add(time.Second))
+	for _, step := range []struct {
+		sec  int
+		snap cluster.Snapshot
+	}{{2, fixture.Fenced()}, {20, fixture.Healthy()}, {40, fixture.Healthy()}} {
+		next := at(step.sec, step.snap)
+		tr.Observe(next, timeline.Diff(prev, next, CellWords))
+		prev = next
+		if step.sec == 2 {
+			act.State, act.Verified, act.DurationMS = timeline.ActionDone, true, 2100
+			tr.ActionFinished("overcloud", act, next.Taken)
+		}
+	}
+	snap := at(60, fixture.Healthy())
+	md := Markdown(Report{Cluster: &snap.Clusters[0], Taken: snap.Taken, Incidents: tr.Incidents(), Version: "v1",
+		Loc: time.FixedZone("CET", 3600), Loose: []timeline.Action{{Time: fixture.Taken, Command: ":standby controller-1", Operator: "bob", State: "refused", Result: "refused: read-only mode"}}})
+	for _, want := range []string{
+		"# Incident report: overcloud — 2026-03-14 03:05:05 UTC (04:05:05 CET local)",
+		"1 incident(s), 0 still open",
+		"- ✖ critical · 03:04:06Z (04:04:06 local) · lasted 19s · :fence controller-2 by alice (from 198.51.100.7:52000 on /dev/pts/3)",
+		"| keystone | 2 of 3 | 18s |",
+		"**action** :fence controller-2 by alice (from 198.51.100.7:52000 on /dev/pts/3): done, verified in 2.1s",
+		"pacemaker ● online → ○ offline: controller-2",
+		"### Actions outside any incident",
+		":standby controller-1 by bob: refused: read-only mode",
+		"## Current state", "**✓ OK**", "| controller-2 | ● online | ↑ on | ✓ fenceable |",
+	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("export lacks %q:\n%s", want, md)
 		}

@@ -30,6 +30,16 @@ const (
 	BannerOK
 	BannerWarn
 	BannerCrit
+	// The environment cue (production, staging…) in the colour the
+	// config names; mono shows the word alone.
+	EnvRed
+	EnvYellow
+	EnvGreen
+	EnvBlue
+	EnvMagenta
+	EnvCyan
+	EnvWhite
+	EnvPlain // an environment without a colour
 	numClasses
 
 	// Selected is a flag OR-ed onto a class for the cell under the cursor.
@@ -131,7 +141,22 @@ func palette(c colors) [numClasses]lipgloss.Style {
 	p[BannerOK] = n().Foreground(lipgloss.Color("#000000")).Background(c.ok).Bold(true)
 	p[BannerWarn] = n().Foreground(lipgloss.Color("#000000")).Background(c.warn).Bold(true)
 	p[BannerCrit] = n().Foreground(lipgloss.Color("#ffffff")).Background(c.crit).Bold(true)
+	envStyles(&p)
 	return p
+}
+
+// envStyles are the environment badges: bold on the basic colour, which
+// every palette maps to something recognisably red, yellow…
+func envStyles(p *[numClasses]lipgloss.Style) {
+	n := lipgloss.NewStyle
+	p[EnvRed] = n().Foreground(lipgloss.BrightWhite).Background(lipgloss.Red).Bold(true)
+	p[EnvYellow] = n().Foreground(lipgloss.Black).Background(lipgloss.Yellow).Bold(true)
+	p[EnvGreen] = n().Foreground(lipgloss.Black).Background(lipgloss.Green).Bold(true)
+	p[EnvBlue] = n().Foreground(lipgloss.BrightWhite).Background(lipgloss.Blue).Bold(true)
+	p[EnvMagenta] = n().Foreground(lipgloss.BrightWhite).Background(lipgloss.Magenta).Bold(true)
+	p[EnvCyan] = n().Foreground(lipgloss.Black).Background(lipgloss.Cyan).Bold(true)
+	p[EnvWhite] = n().Foreground(lipgloss.Black).Background(lipgloss.White).Bold(true)
+	p[EnvPlain] = n().Bold(true).Reverse(true)
 }
 
 // highContrast uses the 16 basic colours (which every terminal and its
@@ -156,6 +181,7 @@ func highContrast() [numClasses]lipgloss.Style {
 	p[BannerOK] = n().Foreground(lipgloss.Black).Background(lipgloss.BrightGreen).Bold(true)
 	p[BannerWarn] = n().Foreground(lipgloss.Black).Background(lipgloss.BrightYellow).Bold(true)
 	p[BannerCrit] = n().Foreground(lipgloss.BrightWhite).Background(lipgloss.Red).Bold(true)
+	envStyles(&p)
 	return p
 }
 

@@ -15,6 +15,7 @@ type WallState struct {
 	Current  int
 	Rotate   time.Duration
 	Toast    string
+	Env      Env // the cluster's environment: on the banner and the footer
 }
 
 // Drift moves the whole wall by up to two columns and one row, one step
@@ -68,6 +69,9 @@ func wallBanner(c *cluster.Cluster, ws WallState, w int, big bool) []Line {
 	name := c.Name
 	if len(ws.Clusters) > 1 {
 		name = fmt.Sprintf("%s (%d/%d)", c.Name, ws.Current+1, len(ws.Clusters))
+	}
+	if ws.Env.Word != "" {
+		name += " · " + strings.ToUpper(ws.Env.Word)
 	}
 	clock := ws.Now.Local().Format("15:04:05")
 	left := fmt.Sprintf(" %s %s   %s   %s", m.Glyph, spaced(m.Word), name, counts)
@@ -143,7 +147,11 @@ func wallFooter(ws WallState) Line {
 	if ws.Toast != "" {
 		return Line{S(Crit, " "+ws.Toast+" ")}
 	}
-	l := Line{S(Badge, " WALL · READ-ONLY "), S(Dim, "  "), S(Key, "q"), S(Dim, " quit  "), S(Key, "?"), S(Dim, " help")}
+	var l Line
+	if b := ws.Env.Badge(); b != nil {
+		l = append(b, S(Dim, " "))
+	}
+	l = append(l, S(Badge, " WALL · READ-ONLY "), S(Dim, "  "), S(Key, "q"), S(Dim, " quit  "), S(Key, "?"), S(Dim, " help"))
 	if len(ws.Clusters) > 1 && ws.Rotate > 0 {
 		l = append(l, S(Dim, fmt.Sprintf("  · rotating %d clusters every %s", len(ws.Clusters), ws.Rotate)))
 	}

@@ -68,13 +68,19 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 		Version:   version.Version,
 		Actions:   a.Executor,
 		Flight:    &tui.Flight{},
+
+		Environments: environments(a),
 	}
-	err = tui.Run(ctx, opts)
-	// ctrl-c or q must not abandon an action silently: it finishes (or
-	// times out), is audited, and its result is printed before hacon exits.
+	// Actions run under a context that ends with the console (q, SIGHUP,
+	// SIGTERM, a closed terminal): their commands still run to the end and
+	// their result is written, but a verification still watching is
+	// abandoned, and recorded so.
+	actx, endActions := context.WithCancel(ctx)
+	err = tui.Run(actx, opts)
+	endActions()
 	if opts.Flight.Busy() {
 		seen := len(opts.Flight.Results())
-		fmt.Fprintln(stderr, "hacon: waiting for the running action to finish…")
+		fmt.Fprintln(stderr, "hacon: waiting for the running action's result (its verification is recorded as abandoned)…")
 		stopInterrupts := holdInterrupts(stderr)
 		opts.Flight.Wait(2 * time.Second)
 		stopInterrupts()
@@ -101,7 +107,7 @@ func holdInterrupts(stderr io.Writer) (stop func()) {
 		for {
 			select {
 			case <-ch:
-				fmt.Fprintln(stderr, "hacon: still waiting: the action's result is being verified and written to the audit log")
+				fmt.Fprintln(stderr, "hacon: still waiting: the action's commands are running; their result goes to the audit log first")
 			case <-done:
 				return
 			}
@@ -127,6 +133,18 @@ func demoCommands(a *app.App) map[string]tui.Command {
 			Run: func(_ context.Context, args []string) (string, error) { return f.Run(args) }}
 	}
 	return cmds
+}
+
+// environments are the clusters' environment cues from the config.
+func environments(a *app.App) map[string]views.Env {
+	out := map[string]views.Env{}
+	for i := range a.Config.Clusters {
+		c := &a.Config.Clusters[i]
+		if c.Environment != "" {
+			out[c.Name] = views.Env{Word: c.Environment, Color: c.EnvironmentColor()}
+		}
+	}
+	return out
 }
 
 func validTheme(t string) bool {

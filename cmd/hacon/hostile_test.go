@@ -134,9 +134,9 @@ func startHostileLab(t *testing.T) *hostileLab {
 events_log: "-"
 clusters:
   - name: hostile
-    timeout: 3s
+    timeout: 20s  # caps, not timeouts, must end the endless peers, even on a loaded machine
     controllers:
-      - {name: controller-0, address: 127.0.0.3, bmc: {driver: redfish, address: "http://127.0.0.1", port: %[6]s, username: admin, password_file: %[1]s/bmc.pw, timeout: 3s}}
+      - {name: controller-0, address: 127.0.0.3, bmc: {driver: redfish, address: "http://127.0.0.1", port: %[6]s, username: admin, password_file: %[1]s/bmc.pw, timeout: 20s}}
       - {name: controller-1, address: 127.0.0.4}
       - {name: controller-2, address: 127.0.0.5}
     pacemaker: {command: [sh, -c, 'cat %[2]s', "{{.Name}}"]}
@@ -208,7 +208,7 @@ func checkNoEscapes(t *testing.T, a *app.App, snap cluster.Snapshot, l *hostileL
 	run([]string{"status", "--config", l.cfgPath, "-o", "json"}, &js, &errb)
 	outputs["status text"], outputs["status json"] = text.String(), js.String()
 	for _, c := range snap.Clusters {
-		outputs["markdown "+c.Name] = views.Markdown(&c, snap.Taken, nil, "test")
+		outputs["markdown "+c.Name] = views.Markdown(views.Report{Cluster: &c, Taken: snap.Taken, Version: "test"})
 	}
 	for _, keys := range [][]string{nil, {"tab", "enter"}, {"H"}, {"enter"}} {
 		outputs[fmt.Sprintf("console %v", keys)] = consoleScreen(a, keys)

@@ -26,6 +26,8 @@ Usage:
   hacon demo [--wall] [--theme T]                         the console on an embedded demo cluster
   hacon status [--config F | --demo] [-o text|json]       one poll of every source (Nagios exit codes)
   hacon check-config [--config F]                         validate a config, print every problem
+  hacon export [--config F | --demo] [--cluster C] [-o F] incident report (Markdown) from the events and audit logs
+  hacon audit verify [--file F | --config F]              check the audit log's hash chain, print where it breaks
   hacon version                                           build information
 
 Config lookup: --config, $HACON_CONFIG, $XDG_CONFIG_HOME/hacon/config.yaml, /etc/hacon/config.yaml.
@@ -53,6 +55,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdStatus(ctx, args, stdout, stderr)
 	case "check-config":
 		return cmdCheckConfig(args, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, args, stdout, stderr)
+	case "audit":
+		return cmdAudit(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version.Print("hacon"))
 		return 0

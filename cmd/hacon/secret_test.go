@@ -45,7 +45,7 @@ func TestFenceDevicePasswordReachesNoOutput(t *testing.T) {
 			}
 			outputs = append(outputs, b.String())
 		}
-		outputs = append(outputs, views.Markdown(&c, snap.Taken, nil, "test"))
+		outputs = append(outputs, views.Markdown(views.Report{Cluster: &c, Taken: snap.Taken, Version: "test"}))
 	}
 	for i, o := range outputs {
 		if strings.Contains(o, demo.DemoFencePassword) {
