@@ -26,6 +26,7 @@ Usage:
   hacon demo [--wall] [--theme T]                         the console on an embedded demo cluster
   hacon status [--config F | --demo] [-o text|json]       one poll of every source (Nagios exit codes)
   hacon check-config [--config F]                         validate a config, print every problem
+  hacon discover --via 'ssh HOST sudo' [-o F [--append]]  write the config of a cluster, learnt from one controller
   hacon version                                           build information
 
 Config lookup: --config, $HACON_CONFIG, $XDG_CONFIG_HOME/hacon/config.yaml, /etc/hacon/config.yaml.
@@ -53,6 +54,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdStatus(ctx, args, stdout, stderr)
 	case "check-config":
 		return cmdCheckConfig(args, stdout, stderr)
+	case "discover":
+		return cmdDiscover(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version.Print("hacon"))
 		return 0
