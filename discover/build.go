@@ -12,8 +12,8 @@ import (
 
 // Facts is everything read from the controller.
 type Facts struct {
-	Pacemaker        *Pacemaker // nil: no Pacemaker answered
-	HAProxy          *HAProxyConfig
+	Pacemaker *Pacemaker // nil: no Pacemaker answered
+	HAProxy   *HAProxyConfig
 	// HAProxyOf is each controller's own HAProxy configuration, when it
 	// could be read through the prefix (stats sockets and listeners differ
 	// per controller); HAProxy stands in for a controller missing here.
@@ -340,4 +340,3 @@ func templated(arg string, c config.Controller) (string, bool) {
 	}
 	return t, true
 }
-
