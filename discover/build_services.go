@@ -124,7 +124,11 @@ func (b *builder) services() {
 	var rows []config.Service
 	src := map[string]*svcSource{}
 	seenServers := map[string]string{} // server set -> backend already used
-	for _, px := range b.backends() {
+	// A service's admin or external backend is a second door to it: the
+	// main one (public, internal, undecorated) names the row.
+	bes := b.backends()
+	sort.SliceStable(bes, func(i, j int) bool { return secondDoor(bes[i].Name) < secondDoor(bes[j].Name) })
+	for _, px := range bes {
 		s, ok := b.backendService(px, src, seenServers)
 		if ok {
 			rows = append(rows, s)
@@ -141,6 +145,14 @@ func (b *builder) services() {
 		b.r.Comments[fmt.Sprintf("services[%d]", i)] = src[s.Name].comment()
 	}
 	b.r.Cluster.Services = rows
+}
+
+func secondDoor(name string) int {
+	n := strings.ToLower(name)
+	if strings.Contains(n, "admin") || strings.Contains(n, "external") {
+		return 1
+	}
+	return 0
 }
 
 func (s *svcSource) comment() string {
@@ -178,7 +190,7 @@ func (b *builder) backendService(px *Proxy, src map[string]*svcSource, seen map[
 		}
 	}
 	s := config.Service{Name: name, HAProxyBackend: px.Name}
-	if hasBackupMix(px) {
+	if hasBackup(px) {
 		s.Mode = config.ModeActivePassive
 	}
 	b.endpoints(&s, px, known)
@@ -194,13 +206,10 @@ func serverSet(px *Proxy) string {
 	return strings.Join(s, ",")
 }
 
-func hasBackupMix(px *Proxy) bool {
-	backup, active := false, false
-	for _, s := range px.Servers {
-		backup = backup || s.Backup
-		active = active || !s.Backup
-	}
-	return backup && active
+// hasBackup: backup servers serve one at a time, only when the active
+// ones (if any) are down — TripleO's galera behind three backups is A/P.
+func hasBackup(px *Proxy) bool {
+	return slices.ContainsFunc(px.Servers, func(s Server) bool { return s.Backup })
 }
 
 func (b *builder) resourceService(rows []config.Service, r *Resource, src map[string]*svcSource) []config.Service {
