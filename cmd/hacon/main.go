@@ -28,6 +28,7 @@ Usage:
   hacon check-config [--config F]                         validate a config, print every problem
   hacon export [--config F | --demo] [--cluster C] [-o F] incident report (Markdown) from the events and audit logs
   hacon audit verify [--file F | --config F]              check the audit log's hash chain, print where it breaks
+  hacon discover --via 'ssh HOST sudo' [-o F [--append]]  write the config of a cluster, learnt from one controller
   hacon version                                           build information
 
 Config lookup: --config, $HACON_CONFIG, $XDG_CONFIG_HOME/hacon/config.yaml, /etc/hacon/config.yaml.
@@ -59,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return cmdExport(ctx, args, stdout, stderr)
 	case "audit":
 		return cmdAudit(args, stdout, stderr)
+	case "discover":
+		return cmdDiscover(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, version.Print("hacon"))
 		return 0
