@@ -1,0 +1,52 @@
+package views
+
+import "github.com/hacon/hacon/cluster"
+
+// PlaneMark is the stateful plane's own word for a cell (Galera's Synced,
+// Donor/Desynced, non-Primary; RabbitMQ's running, partitioned, alarm). It
+// takes the endpoint's place in the cell: Galera and RabbitMQ have no HTTP
+// endpoint of their own.
+func PlaneMark(p *cluster.PlaneNode) Mark {
+	switch {
+	case p.Stale:
+		return markStale
+	case p.Word == "":
+		return Mark{"?", "unknown", "unkn", Stale}
+	}
+	switch p.Word {
+	case cluster.PlaneSynced:
+		return Mark{"✓", "Synced", "Sync", OK}
+	case cluster.PlaneRunning:
+		return Mark{"✓", "running", "run", OK}
+	case cluster.PlaneDown:
+		return Mark{"✖", "down", "", Crit}
+	case "non-Primary":
+		return Mark{"✖", "non-Primary", "nPrim", Crit}
+	case "Disconnected":
+		return Mark{"✖", "Disconnected", "Disc", Crit}
+	case cluster.PlaneNotReady:
+		return Mark{"✖", "not ready", "nRdy", Crit}
+	case cluster.PlanePartitioned:
+		return Mark{"✖", "partitioned", "split", Crit}
+	case cluster.PlaneAlarm:
+		return Mark{"✖", "alarm", "", Crit}
+	case "Donor/Desynced":
+		return Mark{"◐", "Donor", "Donor", Warn}
+	}
+	return Mark{"◐", shorten(p.Word, 14), shorten(p.Word, 5), Warn}
+}
+
+// floorPlanes are the plane words a stateful cell commonly shows: the
+// sub-column is at least as wide as the widest, so a node going Synced →
+// non-Primary does not shift the matrix.
+var floorPlanes = []cluster.PlaneNode{{Word: cluster.PlaneSynced}, {Word: "non-Primary"}, {Word: "Donor/Desynced"},
+	{Word: cluster.PlaneDown}, {Word: cluster.PlaneRunning}, {Word: cluster.PlanePartitioned}, {Word: cluster.PlaneAlarm}}
+
+func planeFloor(level int) int {
+	w := 0
+	for i := range floorPlanes {
+		v := cellView{ep: PlaneMark(&floorPlanes[i])}
+		w = max(w, textWidth(v.epText(level)))
+	}
+	return w
+}
