@@ -40,7 +40,11 @@ func statefulTargets(cfg *config.Config, cc *config.Cluster, deps *Deps) []*Targ
 			add(cluster.KindGalera, i, addr, g.Timeout, g.Interval)
 		}
 		if r := cc.RabbitMQ; r != nil {
-			add(cluster.KindRabbitMQ, i, strings.Join(r.CtlCommand(), " ")+" on "+c.Name, r.Timeout, r.Interval)
+			iv := r.Interval
+			if iv == 0 {
+				iv = max(cfg.IntervalFor(cc, 0), config.DefaultRabbitMQInterval)
+			}
+			add(cluster.KindRabbitMQ, i, strings.Join(r.CtlCommand(), " ")+" on "+c.Name, r.Timeout, iv)
 		}
 	}
 	return ts

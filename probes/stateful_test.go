@@ -241,3 +241,23 @@ func FuzzParseRabbitClusterStatus(f *testing.F) {
 		}
 	})
 }
+
+// rabbitmqctl starts an Erlang VM per run: it is polled every 10 s unless
+// the config says otherwise, with a timeout of 75% of that.
+func TestRabbitMQPolledSlowerByDefault(t *testing.T) {
+	t.Parallel()
+	cl := config.Cluster{Name: "a", Controllers: []config.Controller{{Name: "c0"}}, RabbitMQ: &config.RabbitMQ{}, Galera: &config.Galera{}}
+	ts, err := Targets(&config.Config{Interval: 2 * time.Second, Clusters: []config.Cluster{cl}}, &Deps{})
+	if err != nil || len(ts) != 2 {
+		t.Fatalf("%d targets, %v", len(ts), err)
+	}
+	for _, tg := range ts {
+		want := 2 * time.Second
+		if tg.ID.Kind == cluster.KindRabbitMQ {
+			want = config.DefaultRabbitMQInterval
+		}
+		if tg.Interval != want || tg.Timeout != want*3/4 {
+			t.Errorf("%s: interval %v timeout %v, want %v and 3/4 of it", tg.ID, tg.Interval, tg.Timeout, want)
+		}
+	}
+}

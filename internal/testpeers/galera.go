@@ -144,6 +144,9 @@ func (g *Galera) SQL(t testing.TB, sql string) string {
 	return string(out)
 }
 
+// PGID is the process group of the server, for measuring its CPU.
+func (g *Galera) PGID() int { return g.cmd.Process.Pid }
+
 // Stop shuts the server down cleanly (SIGTERM), as a service stop does, so
 // grastate.dat records its seqno.
 func (g *Galera) Stop(t testing.TB) {

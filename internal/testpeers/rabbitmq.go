@@ -112,6 +112,10 @@ func (r *RabbitMQ) Ctl(t testing.TB, args ...string) string {
 	return string(out)
 }
 
+// PGID is the process group of the node (the script, erl and beam.smp),
+// for measuring its CPU.
+func (r *RabbitMQ) PGID() int { return r.server.Process.Pid }
+
 // Stop stops the node (rabbitmqctl stop, then the process group).
 func (r *RabbitMQ) Stop(t testing.TB) {
 	select {
