@@ -50,3 +50,23 @@ func planeFloor(level int) int {
 	}
 	return w
 }
+
+// planeLine is the service detail's line for the stateful plane: its
+// word, what else it said (size, seqno, alarms) and the source's age.
+func planeLine(p *cluster.PlaneNode, mark Mark, ix *index) Line {
+	kind, label := cluster.KindGalera, "    galera     "
+	if p.Rabbit != nil {
+		kind, label = cluster.KindRabbitMQ, "    rabbitmq   "
+	}
+	l := Line{S(Dim, label), mark.Span(false)}
+	if p.Detail != "" {
+		l = append(l, P(" "+p.Detail))
+	}
+	if p.Source != "" {
+		l = append(l, S(Crit, " probe: "+p.Source))
+	}
+	if src := ix.source(kind, p.Node); src != nil {
+		l = append(l, S(Dim, " · "+Age(src.Age)))
+	}
+	return l
+}

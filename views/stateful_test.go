@@ -83,3 +83,18 @@ func TestPlaneWordsDoNotShiftTheMatrix(t *testing.T) {
 		}
 	}
 }
+
+func TestServiceDetailShowsThePlane(t *testing.T) {
+	t.Parallel()
+	snap := withPlanes(map[string][]string{"galera": {"Synced", "down", "Synced"}})
+	c := &snap.Clusters[0]
+	c.Service("galera").Cells[1].Plane.Detail = "ERROR 2002 (HY000): Can't connect; grastate.dat seqno 77, safe_to_bootstrap 0"
+	var text []string
+	for _, l := range ServiceDetail(c, "galera", "", 160) {
+		text = append(text, l.Plain())
+	}
+	all := strings.Join(text, "\n")
+	if !strings.Contains(all, "galera     ✖ down ERROR 2002 (HY000): Can't connect; grastate.dat seqno 77") || strings.Contains(all, "endpoint") {
+		t.Errorf("service detail:\n%s", all)
+	}
+}
