@@ -86,10 +86,10 @@ var legendText = map[string]string{
 	"UP": "HAProxy sends traffic", "DOWN": "health check failing: no traffic", "MAINT": "disabled by an operator",
 	"DRAIN": "no new sessions", "MIXED": "the HAProxies disagree (H for details)", "backup": "HAProxy backup server",
 	"ok": "endpoint answers", "slow": "endpoint answers above its slow threshold", "fail": "endpoint errors or times out",
-	"stale": "no fresh data for 3 intervals: old values are hidden",
+	"stale":  "no fresh data for 3 intervals: old values are hidden",
 	"Synced": "Galera: in the Primary Component and in sync", "Donor": "Galera: Donor/Desynced, feeding a joiner; may lag",
 	"non-Primary": "Galera: left the Primary Component, refuses queries", "running": "RabbitMQ: answers, no partition, no alarm",
 	"partitioned": "RabbitMQ: reports a network partition", "alarm": "RabbitMQ: memory/disk alarm, publishers blocked",
 	"down": "the server does not answer",
-	"":      "not configured for this plane",
+	"":     "not configured for this plane",
 }
