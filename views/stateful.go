@@ -2,6 +2,10 @@ package views
 
 import "github.com/hacon/hacon/cluster"
 
+// Abbreviations are at most four cells, so a short cell ("✖nPri") is no
+// wider than an endpoint's ("✖fail") and an 80-column matrix keeps its
+// service names.
+//
 // PlaneMark is the stateful plane's own word for a cell (Galera's Synced,
 // Donor/Desynced, non-Primary; RabbitMQ's running, partitioned, alarm). It
 // takes the endpoint's place in the cell: Galera and RabbitMQ have no HTTP
@@ -21,19 +25,19 @@ func PlaneMark(p *cluster.PlaneNode) Mark {
 	case cluster.PlaneDown:
 		return Mark{"✖", "down", "", Crit}
 	case "non-Primary":
-		return Mark{"✖", "non-Primary", "nPrim", Crit}
+		return Mark{"✖", "non-Primary", "nPri", Crit}
 	case "Disconnected":
 		return Mark{"✖", "Disconnected", "Disc", Crit}
 	case cluster.PlaneNotReady:
 		return Mark{"✖", "not ready", "nRdy", Crit}
 	case cluster.PlanePartitioned:
-		return Mark{"✖", "partitioned", "split", Crit}
+		return Mark{"✖", "partitioned", "part", Crit}
 	case cluster.PlaneAlarm:
-		return Mark{"✖", "alarm", "", Crit}
+		return Mark{"✖", "alarm", "alrm", Crit}
 	case "Donor/Desynced":
-		return Mark{"◐", "Donor", "Donor", Warn}
+		return Mark{"◐", "Donor", "Donr", Warn}
 	}
-	return Mark{"◐", shorten(p.Word, 14), shorten(p.Word, 5), Warn}
+	return Mark{"◐", shorten(p.Word, 14), shorten(p.Word, 4), Warn}
 }
 
 // floorPlanes are the plane words a stateful cell commonly shows: the
