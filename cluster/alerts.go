@@ -20,6 +20,7 @@ func Assess(c *Cluster) []Alert {
 	a.constraints()
 	a.fencing()
 	a.pacemakerFencing()
+	a.stateful()
 	sort.SliceStable(a.out, func(i, j int) bool { return a.out[i].Severity < a.out[j].Severity })
 	return a.out
 }
@@ -59,6 +60,10 @@ func sourceWords(s Source) string {
 		return "HAProxy on " + s.Name
 	case KindBMC:
 		return "BMC of " + s.Name
+	case KindGalera:
+		return "Galera probe on " + s.Name
+	case KindRabbitMQ:
+		return "RabbitMQ probe on " + s.Name
 	default:
 		return "endpoint " + s.Name
 	}
@@ -199,6 +204,9 @@ func cellTrouble(c Cell) string {
 	}
 	if e := c.Endpoint; e != nil && !e.OK {
 		parts = append(parts, "endpoint "+endpointWords(e))
+	}
+	if c.planeKnown() && !c.Plane.OK {
+		parts = append(parts, planeOf(c.Plane)+" says "+c.Plane.Word)
 	}
 	switch {
 	case c.Failed:

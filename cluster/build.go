@@ -74,6 +74,7 @@ func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, now time.Ti
 	m.loadBalancers()
 	m.endpoints()
 	m.services(pmStale)
+	m.stateful()
 	m.vips(pm, pmStale)
 	m.sources()
 	out.Alerts = Assess(&out)
@@ -377,7 +378,7 @@ func addressFromID(id string) string {
 	return ""
 }
 
-var kindOrder = map[SourceKind]int{KindPacemaker: 0, KindHAProxy: 1, KindBMC: 2, KindEndpoint: 3}
+var kindOrder = map[SourceKind]int{KindPacemaker: 0, KindHAProxy: 1, KindBMC: 2, KindEndpoint: 3, KindGalera: 4, KindRabbitMQ: 5}
 
 func (m *merger) sources() {
 	for id, st := range m.in {

@@ -22,6 +22,7 @@ type ClusterReport struct {
 	Endpoints []EndpointReport `json:"endpoints"`
 	Sources   []SourceReport   `json:"sources"`
 	Alerts    []AlertReport    `json:"alerts"`
+	Stateful  []StatefulReport `json:"stateful"`
 }
 
 // NodeReport is a node in a Report.
@@ -218,6 +219,7 @@ func clusterReport(c *Cluster) ClusterReport {
 	for _, a := range c.Alerts {
 		cr.Alerts = append(cr.Alerts, AlertReport{Severity: a.Severity.String(), Subject: a.Subject, Message: a.Message})
 	}
+	cr.Stateful = statefulReports(c)
 	return cr
 }
 

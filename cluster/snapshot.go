@@ -36,6 +36,7 @@ type Cluster struct {
 	Fencing      *FencingConfig // Pacemaker's stonith devices and levels; nil when unknown
 	Sources      []Source
 	Alerts       []Alert
+	Stateful     []Stateful // Galera and RabbitMQ as they see themselves
 }
 
 // Node is a controller (from the inventory) or another Pacemaker node
@@ -95,6 +96,7 @@ type Cell struct {
 	LB         []LBView // one per load balancer that has this server
 	LBAgree    bool     // every LB reports the same status
 	Endpoint   *EndpointResult
+	Plane      *PlaneNode // the stateful plane's word (Galera, RabbitMQ); nil for other services
 	Stale      bool
 }
 
@@ -128,8 +130,10 @@ func (c Cell) Backup() bool {
 
 // Known reports whether any plane said anything about this cell.
 func (c Cell) Known() bool {
-	return c.Role != "" || len(c.LB) > 0 || c.Endpoint != nil
+	return c.Role != "" || len(c.LB) > 0 || c.Endpoint != nil || c.planeKnown()
 }
+
+func (c Cell) planeKnown() bool { return c.Plane != nil && c.Plane.Known() && !c.Plane.Stale }
 
 // Serving reports whether the cell carries traffic: running (when Pacemaker
 // manages it), not DOWN/MAINT in the LBs, and its endpoint answering.
@@ -147,7 +151,10 @@ func (c Cell) Serving() bool {
 	if c.Endpoint != nil && !c.Endpoint.OK {
 		return false
 	}
-	return c.Role != "" || c.LBStatus() != "" || c.Endpoint != nil
+	if c.planeKnown() && !c.Plane.OK {
+		return false // Pacemaker and HAProxy may say up while the database refuses writes
+	}
+	return c.Role != "" || c.LBStatus() != "" || c.Endpoint != nil || c.planeKnown()
 }
 
 // VIP is a virtual IP and the node holding it.

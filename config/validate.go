@@ -92,6 +92,7 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 		}
 	}
 	v.validateHAProxies(p, c, ctl)
+	v.validateStateful(p, c)
 	svcs := map[string]int{}
 	for i, s := range c.Services {
 		sp := fmt.Sprintf("%s.services[%d]", p, i)

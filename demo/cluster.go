@@ -220,6 +220,8 @@ func (c *Cluster) Config() *config.Config {
 	for _, v := range vipSpecs {
 		cc.VIPs = append(cc.VIPs, config.VIP{Name: v.Name, Address: v.Address, PacemakerResource: v.Resource})
 	}
+	cc.Galera = &config.Galera{}                              // mysql through the demo's prefix, as on a Pacemaker cluster
+	cc.RabbitMQ = &config.RabbitMQ{Interval: 2 * time.Second} // rabbitmqctl likewise; the simulated one costs nothing
 	cfg := &config.Config{File: "(demo)", Interval: 2 * time.Second, Clusters: []config.Cluster{cc}}
 	return withDefaults(cfg)
 }

@@ -96,6 +96,7 @@ func (c *Cluster) Heal() {
 	defer c.sim.mu.Unlock()
 	c.sim.stopped = map[cellKey]bool{}
 	c.sim.hung = map[cellKey]bool{}
+	c.sim.st = newStatefulSim()
 	for _, n := range NodeNames {
 		c.sim.setPower(n, true)
 	}
@@ -145,6 +146,7 @@ func (c *Cluster) FaultCommands() []FaultCommand {
 		{"unhang", "demo: make an endpoint answer again (SERVICE NODE)", svcNode(func(s, n string) error { return c.HangEndpoint(s, n, false) }, "answers")},
 		{"heal", "demo: undo every injected fault", func([]string) (string, error) { c.Heal(); return "demo cluster healed", nil }},
 	}
+	cmds = append(cmds, c.statefulFaults()...)
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
 }

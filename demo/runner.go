@@ -65,6 +65,11 @@ func (r Runner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(argv) >= 2 && argv[0] == PrefixCommand {
+		if answer := s.statefulCommand(argv, args, argv[1]); answer != nil {
+			return answer()
+		}
+	}
 	switch args[0] {
 	case "crm_mon":
 		return s.crmMonXML(), nil, nil

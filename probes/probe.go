@@ -27,6 +27,7 @@ type Target struct {
 	HAProxy    *config.HAProxy
 	Service    *config.Service
 	URL        string // endpoint probes: the expanded URL
+	Index      int    // stateful probes: the controller's position, for {{.Index}}
 
 	Deps *Deps
 
@@ -66,6 +67,8 @@ func DefaultProbers() Probers {
 		cluster.KindHAProxy:   probeHAProxy,
 		cluster.KindPacemaker: probePacemaker,
 		cluster.KindBMC:       probeBMC,
+		cluster.KindGalera:    probeGalera,
+		cluster.KindRabbitMQ:  probeRabbitMQ,
 	}
 }
 
@@ -146,6 +149,7 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			t.Controller = c
 			ts = append(ts, t)
 		}
+		ts = append(ts, statefulTargets(cfg, cc, deps)...)
 		for si := range cc.Services {
 			s := &cc.Services[si]
 			if s.Endpoint != "" {

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,10 @@ type ExecRunner struct{}
 
 // Run implements Runner.
 func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
+	return execRun(ctx, argv, nil)
+}
+
+func execRun(ctx context.Context, argv []string, stdin []byte) ([]byte, []byte, error) {
 	if len(argv) == 0 {
 		return nil, nil, errors.New("empty command")
 	}
@@ -61,6 +66,9 @@ func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error
 	// forever: stop waiting for its output a second after the kill.
 	cmd.WaitDelay = time.Second
 	cmd.Stdout, cmd.Stderr = out, errb
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	err := cmd.Run()
 	if over := overflowed(out, errb); over != "" {
 		return out.Bytes(), errb.Bytes(), fmt.Errorf("%s: %s: stopped reading and killed it", argv[0], over)

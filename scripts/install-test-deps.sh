@@ -1,6 +1,9 @@
 #!/bin/sh
 # Installs the system packages hacon's tests run against for real (HAProxy,
-# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat) when missing.
+# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat, MariaDB with
+# Galera 4, RabbitMQ) when missing. The tests start their own servers: the
+# packages' own services are kept from starting (policy-rc.d) where none
+# says otherwise.
 # Needs root for apt-get; without root it only reports what is missing.
 set -eu
 need=""
@@ -10,6 +13,10 @@ command -v ipmi_sim >/dev/null 2>&1 || need="$need openipmi"
 command -v ipmitool >/dev/null 2>&1 || need="$need ipmitool"
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
 command -v socat >/dev/null 2>&1 || need="$need socat"
+# The stateful plane's real peers: a one-node Galera and a RabbitMQ node.
+[ -x /usr/sbin/mariadbd ] || need="$need mariadb-server"
+[ -f /usr/lib/galera/libgalera_smm.so ] || need="$need galera-4"
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need="$need rabbitmq-server"
 if [ "${HACON_LAB:-}" = 1 ]; then
 	command -v corosync >/dev/null 2>&1 || [ -x /usr/sbin/corosync ] || need="$need corosync"
 	[ -x /usr/sbin/pacemakerd ] || need="$need pacemaker"
@@ -24,5 +31,12 @@ fi
 echo "installing:$need" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Keep the packages' daemons (mariadb, rabbitmq-server, epmd) from starting:
+# the tests start their own on loopback with their own ports.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $need >/dev/null

@@ -269,6 +269,8 @@ func checkBounded(t *testing.T, snap cluster.Snapshot) {
 			}
 			if s.Kind != cluster.KindEndpoint { // an endpoint source is ok when it answered at all
 				seen(key, s.OK, s.Error)
+			} else if strings.Contains(s.Name, "controller-1") {
+				t.Logf("endpoint source %s: ok=%v error %q", s.Name, s.OK, s.Error) // for a missing result below
 			}
 		}
 		for _, e := range c.Endpoints {

@@ -134,6 +134,16 @@ func cellText(c cluster.Cell) string {
 			parts = append(parts, "fail")
 		}
 	}
+	if p := c.Plane; p != nil {
+		word := p.Word
+		switch {
+		case p.Stale:
+			word = "stale"
+		case word == "":
+			word = "unknown"
+		}
+		parts = append(parts, word)
+	}
 	if len(parts) == 0 {
 		return "-"
 	}
