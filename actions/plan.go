@@ -169,7 +169,7 @@ func (e *Executor) planPacemaker(ctx context.Context, cc *config.Cluster, sc *cl
 	}
 	argv := pacemakerArgv(p.Request)
 	hosts := pacemakerHosts(cc, p.Request)
-	first, err := remote.Prefix{Command: cc.Pacemaker.Command}.Argv(hosts[0], argv)
+	first, err := remote.Prefix{Command: cc.PacemakerCommand()}.Argv(hosts[0], argv)
 	if err != nil {
 		return err
 	}
