@@ -45,6 +45,8 @@ type Result struct {
 	LB        *LoadBalancer
 	Endpoint  *EndpointResult
 	BMC       *BMCStatus
+	// Keepalived is one controller's addresses and VRRP state.
+	Keepalived *KeepalivedStatus
 }
 
 // OK reports whether the poll succeeded.

@@ -121,3 +121,7 @@ func (v *validator) checkPrefix(path string, argv []string, c *Cluster) {
 		}
 	}
 }
+
+// NameProblem says why s cannot be a name hacon accepts from a config or a
+// peer (an instance, a resource, a node), or "" when it can.
+func NameProblem(s string) string { return nameProblem(s) }
