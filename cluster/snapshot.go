@@ -35,6 +35,11 @@ type Cluster struct {
 	FenceHistory []FenceEvent
 	Sources      []Source
 	Alerts       []Alert
+
+	// HasKeepalived: some VIP is kept by keepalived (VRRP); VRRP lists
+	// every instance on every controller whose keepalived answered.
+	HasKeepalived bool
+	VRRP          []VRRPNode
 }
 
 // Node is a controller (from the inventory) or another Pacemaker node
@@ -47,6 +52,9 @@ type Node struct {
 	BMC        *BMCStatus
 	Attributes map[string]string
 	Stale      bool // its Pacemaker data is older than three intervals
+	// Keepalived is the node's addresses and VRRP instances from its
+	// latest answer; nil when it did not answer (or is not polled).
+	Keepalived *KeepalivedStatus
 }
 
 // PcmkState is the node's Pacemaker state word, or "unknown".
@@ -153,6 +161,12 @@ type VIP struct {
 	Role     string
 	Failed   bool
 	Stale    bool
+
+	// Keepalived VIPs: the VRRP instance, every node where the address is
+	// present (ip addr), and each controller's view of the instance.
+	Instance string
+	Holders  []string
+	VRRP     []VRRPView
 }
 
 // Source is the health of one polled source.
