@@ -32,6 +32,9 @@ func (e *Executor) verify(ctx context.Context, req Request, since time.Time) (bo
 			if c := snap.ClusterByName(req.Cluster); c != nil {
 				ok, what := Verified(req, c, seen)
 				if ok {
+					ok, what = e.throughVIP(ctx, req, c, what)
+				}
+				if ok {
 					return true, what
 				}
 				last = what
@@ -100,6 +103,9 @@ func Verified(req Request, c *cluster.Cluster, seen *progress) (bool, string) {
 		if v == nil || v.Stale {
 			return false, "VIP state unknown"
 		}
+		if v.Instance != "" {
+			return keepalivedVIPVerified(v, req.Node)
+		}
 		return v.Node == req.Node, fmt.Sprintf("VIP %s on %s", req.VIP, orNone(v.Node))
 	case Ban:
 		ok, what := runsOn(c, req.Resource, req.Node)
@@ -128,6 +134,9 @@ func Verified(req Request, c *cluster.Cluster, seen *progress) (bool, string) {
 	case Drain, Maint, Ready:
 		return serverState(c, req)
 	case Fence:
+		if !c.HasPacemaker {
+			return fencedByPower(c, req, seen)
+		}
 		return fenced(c, req, seen)
 	case Power:
 		return powered(c, req, seen)
