@@ -79,6 +79,9 @@ func (e *Executor) planKeepalivedVIP(cc *config.Cluster, sc *cluster.Cluster, p 
 	if err := targetCanTake(v, views[req.Node]); err != nil {
 		return err
 	}
+	if err := noUnknownRival(sc, v, holder, req.Node); err != nil {
+		return err
+	}
 	winner, cands := nextHolder(v, holder)
 	if err := winnerIsTarget(v, req.Node, winner, cands, views); err != nil {
 		return err
@@ -393,4 +396,21 @@ func (e *Executor) throughVIP(ctx context.Context, req Request, c *cluster.Clust
 		return false, what + ", but TCP through it fails: " + err.Error()
 	}
 	return true, what + ", TCP to " + net.JoinHostPort(v.Address, port) + " answers"
+}
+
+// noUnknownRival refuses a plan when a controller whose VRRP state is
+// unknown might take the address instead: only a node whose BMC reads
+// power off is known to take nothing.
+func noUnknownRival(sc *cluster.Cluster, v *cluster.VIP, holder, target string) error {
+	for _, x := range v.VRRP {
+		if x.Known || x.Node == holder || x.Node == target {
+			continue
+		}
+		if n := sc.Node(x.Node); n != nil && n.Power() == cluster.PowerOff {
+			continue
+		}
+		return fmt.Errorf("%w: %s's keepalived state is unknown (it did not answer): it might take %s instead of %s; retry when it answers, or power it off",
+			ErrRefused, x.Node, v.Address, target)
+	}
+	return nil
 }

@@ -234,3 +234,16 @@ func TestFenceWithoutPacemakerIsBMCPowerAndWaitsForTheVIP(t *testing.T) {
 		t.Errorf("not verified: %s", what)
 	}
 }
+
+func TestKeepalivedVIPRefusedWhileARivalIsUnknown(t *testing.T) {
+	snap := kaSnapshot(true, [3]int{1, 2, 3}, [3]string{cluster.VRRPMaster, cluster.VRRPBackup, cluster.VRRPBackup})
+	snap.Clusters[0].VIPs[0].VRRP[2] = cluster.VRRPView{Node: "k2"}
+	e, _, _, _ := kaSetup(t, snap, "1")
+	if _, err := planVIP(t, e, snap, "k1"); !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "k2's keepalived state is unknown") {
+		t.Errorf("unknown rival: %v", err)
+	}
+	snap.Clusters[0].Nodes[2].BMC = &cluster.BMCStatus{Power: cluster.PowerOff}
+	if _, err := planVIP(t, e, snap, "k1"); err != nil {
+		t.Errorf("a powered-off rival takes nothing: %v", err)
+	}
+}

@@ -36,11 +36,10 @@ func (m *merger) keepalived() {
 	status := map[string]*KeepalivedStatus{}
 	for i := range o.Nodes {
 		n := &o.Nodes[i]
-		st := m.in[SourceID{m.cc.Name, KindKeepalived, n.Name}]
-		if st == nil || st.Latest == nil || !st.Latest.OK() || st.Latest.Keepalived == nil || st.Silent(m.now) {
+		ka := m.latestKeepalived(n.Name)
+		if ka == nil {
 			continue
 		}
-		ka := st.Latest.Keepalived
 		n.Keepalived, status[n.Name] = ka, ka
 		if ka.DumpError != "" {
 			o.Warnings = append(o.Warnings, "keepalived on "+n.Name+": "+ka.DumpError)
@@ -153,4 +152,22 @@ func keepalivedReport(c *Cluster) []KeepalivedReport {
 			EffectivePriority: x.EffectivePriority, Preempt: !x.NoPreempt, VRID: x.VRID, FailingChecks: x.FailingChecks})
 	}
 	return out
+}
+
+// latestKeepalived is a node's newest keepalived answer: its latest poll
+// when that succeeded, the one before while a poll is still in flight
+// (skipped), nothing when the latest failed or the source went silent.
+func (m *merger) latestKeepalived(node string) *KeepalivedStatus {
+	st := m.in[SourceID{m.cc.Name, KindKeepalived, node}]
+	if st == nil || st.Latest == nil || st.Silent(m.now) {
+		return nil
+	}
+	r := st.Latest
+	if r.Skipped && st.LastGood != nil && !st.Stale(m.now) {
+		r = st.LastGood
+	}
+	if !r.OK() {
+		return nil
+	}
+	return r.Keepalived
 }
