@@ -3,7 +3,9 @@ package probes
 import (
 	"bytes"
 	"context"
+	"path"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hacon/hacon/cluster"
@@ -74,7 +76,7 @@ func probeKeepalived(ctx context.Context, t *Target) cluster.Result {
 		return cluster.Result{Err: t.Controller.Name + ": " + err.Error()}
 	}
 	st := &cluster.KeepalivedStatus{Node: t.Controller.Name, Addresses: addrs}
-	out, err = h.Run(ctx, KeepalivedDumpArgv(t.Cluster.KeepalivedExec()))
+	out, err = h.Run(ctx, ForRemoteShell(t.Cluster.Command, KeepalivedDumpArgv(t.Cluster.KeepalivedExec())))
 	if err != nil {
 		st.DumpError = "keepalived dump unavailable (showing addresses only): " + err.Error()
 		return cluster.Result{Keepalived: st}
@@ -125,4 +127,19 @@ func keepalivedTargets(cc *config.Cluster, mk func(kind cluster.SourceKind, name
 		ts = append(ts, t)
 	}
 	return ts
+}
+
+// ForRemoteShell quotes a tool's argv when the prefix is ssh: ssh joins
+// the words after the host with spaces and the remote user's shell parses
+// them again, so a word with spaces or quotes (the dump script) must reach
+// it single-quoted. Any other prefix execs argv as it is.
+func ForRemoteShell(prefix, argv []string) []string {
+	if len(prefix) == 0 || path.Base(prefix[0]) != "ssh" {
+		return argv
+	}
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+	}
+	return out
 }

@@ -142,7 +142,7 @@ func TestKeepalivedProbeRunsThroughPrefixAndExec(t *testing.T) {
 	if got := strings.Join(r.argvs[0], " "); got != "ssh 169.254.101.1 sudo ip -j addr show" {
 		t.Errorf("address argv = %q", got)
 	}
-	if got := strings.Join(r.argvs[1][:6], " "); got != "ssh 169.254.101.1 sudo podman exec keepalived" || r.argvs[1][6] != "sh" {
+	if got := strings.Join(r.argvs[1][:6], " "); got != "ssh 169.254.101.1 sudo 'podman' 'exec' 'keepalived'" || r.argvs[1][6] != "'sh'" {
 		t.Errorf("dump argv = %q", r.argvs[1])
 	}
 	in := res.Keepalived.Instances[0]
@@ -199,4 +199,16 @@ func FuzzParseKeepalived(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Through ssh the remote shell parses the words again: the dump script
+// must arrive as one word, whatever quotes it holds.
+func TestDumpArgvIsQuotedForSSH(t *testing.T) {
+	argv := ForRemoteShell([]string{"/usr/bin/ssh", "h", "sudo"}, []string{"sh", "-c", "echo 'a b' $x"})
+	if strings.Join(argv, " ") != `'sh' '-c' 'echo '\''a b'\'' $x'` {
+		t.Errorf("quoted = %q", argv)
+	}
+	if got := ForRemoteShell([]string{"ip", "netns", "exec", "n"}, []string{"sh", "-c", "a b"}); got[2] != "a b" {
+		t.Errorf("a local prefix got quotes: %q", got)
+	}
 }
