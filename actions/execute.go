@@ -308,6 +308,8 @@ func commandsOf(p *Preview) [][]string {
 			}
 		case PlaneBMC:
 			cmds = append(cmds, append([]string{"bmc", s.Hosts[0]}, s.Argv...))
+		case PlaneKeepalived:
+			cmds = append(cmds, append([]string{"@" + s.Hosts[0]}, s.Argv...))
 		default:
 			cmds = append(cmds, strings.Fields(s.Shown))
 		}

@@ -16,6 +16,7 @@ func Assess(c *Cluster) []Alert {
 	a.nodes()
 	a.services()
 	a.vips()
+	a.keepalived()
 	a.resources()
 	a.constraints()
 	a.fencing()
@@ -64,6 +65,8 @@ func sourceWords(s Source) string {
 		return "Galera probe on " + s.Name
 	case KindRabbitMQ:
 		return "RabbitMQ probe on " + s.Name
+	case KindKeepalived:
+		return "keepalived status of " + s.Name
 	default:
 		return "endpoint " + s.Name
 	}
@@ -231,7 +234,7 @@ func endpointWords(e *EndpointResult) string {
 func (a *assessor) vips() {
 	for _, v := range a.c.VIPs {
 		switch {
-		case v.Stale:
+		case v.Stale, v.Instance != "": // keepalived VIPs: see keepalivedVIP
 		case v.Resource != "" && a.c.HasPacemaker && a.c.Resource(v.Resource) == nil:
 			a.add(SevWarning, v.Name, "VIP %s: Pacemaker has no resource %s", v.Name, v.Resource)
 		case v.Node == "" && a.c.HasPacemaker && v.Resource != "":

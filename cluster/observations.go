@@ -49,6 +49,8 @@ type Result struct {
 	BMC       *BMCStatus
 	Galera    *GaleraStatus
 	RabbitMQ  *RabbitStatus
+	// Keepalived is one controller's addresses and VRRP state.
+	Keepalived *KeepalivedStatus
 }
 
 // OK reports whether the poll succeeded.

@@ -37,6 +37,11 @@ type Cluster struct {
 	Sources      []Source
 	Alerts       []Alert
 	Stateful     []Stateful // Galera and RabbitMQ as they see themselves
+
+	// HasKeepalived: some VIP is kept by keepalived (VRRP); VRRP lists
+	// every instance on every controller whose keepalived answered.
+	HasKeepalived bool
+	VRRP          []VRRPNode
 }
 
 // Node is a controller (from the inventory) or another Pacemaker node
@@ -53,6 +58,9 @@ type Node struct {
 	// node; nil when the CIB's fencing configuration is unknown or the
 	// node is a guest (a bundle's container: its host fences it).
 	Fencing *Fencing
+	// Keepalived is the node's addresses and VRRP instances from its
+	// latest answer; nil when it did not answer (or is not polled).
+	Keepalived *KeepalivedStatus
 }
 
 // PcmkState is the node's Pacemaker state word, or "unknown".
@@ -167,6 +175,12 @@ type VIP struct {
 	Role     string
 	Failed   bool
 	Stale    bool
+
+	// Keepalived VIPs: the VRRP instance, every node where the address is
+	// present (ip addr), and each controller's view of the instance.
+	Instance string
+	Holders  []string
+	VRRP     []VRRPView
 }
 
 // Source is the health of one polled source.

@@ -43,13 +43,17 @@ type Cluster struct {
 	Interval    time.Duration                `yaml:"interval"`
 	Timeout     time.Duration                `yaml:"timeout"`
 	HTTP        *promconfig.HTTPClientConfig `yaml:"http"` // TLS/auth/proxy for endpoint probes
-	Controllers []Controller                 `yaml:"controllers"`
-	Pacemaker   *Pacemaker                   `yaml:"pacemaker"`
-	HAProxy     []HAProxy                    `yaml:"haproxy"`
-	Services    []Service                    `yaml:"services"`
-	VIPs        []VIP                        `yaml:"vips"`
-	Galera      *Galera                      `yaml:"galera"`   // the database's own view, per controller
-	RabbitMQ    *RabbitMQ                    `yaml:"rabbitmq"` // the message queue's own view, per controller
+	// Command is the argv prefix every plane that runs commands on a
+	// controller uses (Pacemaker, keepalived), unless the plane sets its own.
+	Command     []string     `yaml:"command"`
+	Controllers []Controller `yaml:"controllers"`
+	Pacemaker   *Pacemaker   `yaml:"pacemaker"`
+	Keepalived  *Keepalived  `yaml:"keepalived"`
+	HAProxy     []HAProxy    `yaml:"haproxy"`
+	Services    []Service    `yaml:"services"`
+	VIPs        []VIP        `yaml:"vips"`
+	Galera      *Galera      `yaml:"galera"`   // the database's own view, per controller
+	RabbitMQ    *RabbitMQ    `yaml:"rabbitmq"` // the message queue's own view, per controller
 }
 
 // Controller is one controller node; Name must match the Pacemaker node name.
@@ -115,11 +119,12 @@ type Service struct {
 	Timeout           time.Duration                `yaml:"timeout"`
 }
 
-// VIP is a virtual IP managed by Pacemaker.
+// VIP is a virtual IP managed by Pacemaker or by keepalived (VRRP).
 type VIP struct {
-	Name              string `yaml:"name"`
-	Address           string `yaml:"address"`
-	PacemakerResource string `yaml:"pacemaker_resource"`
+	Name               string `yaml:"name"`
+	Address            string `yaml:"address"`
+	PacemakerResource  string `yaml:"pacemaker_resource"`
+	KeepalivedInstance string `yaml:"keepalived_instance"` // the VRRP instance holding the address
 }
 
 // Modes accepted in a service's mode key.

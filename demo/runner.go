@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,9 @@ func (r Runner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) 
 	}
 	args := argv
 	s := r.c.sim
+	if len(args) >= 2 && args[0] == PrefixCommand && slices.Contains(KollaNodes, args[1]) && r.c.kolla != nil {
+		return r.c.kolla.run(ctx, argv, args[1], args[2:])
+	}
 	if len(args) >= 2 && args[0] == PrefixCommand {
 		node := args[1]
 		s.mu.Lock()

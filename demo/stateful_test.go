@@ -1,20 +1,10 @@
 package demo_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/hacon/hacon/cluster"
 )
-
-func hasAlert(c *cluster.Cluster, sev cluster.Severity, part string) bool {
-	for _, a := range c.Alerts {
-		if a.Severity == sev && strings.Contains(a.Message, part) {
-			return true
-		}
-	}
-	return false
-}
 
 func planeWord(c *cluster.Cluster, svc, node string) string {
 	if s := c.Service(svc); s != nil {

@@ -91,10 +91,7 @@ func probePacemaker(ctx context.Context, t *Target) cluster.Result {
 	if t.Cluster == nil || t.Deps == nil || t.Deps.Runner == nil {
 		return cluster.Result{Err: "pacemaker probe: no cluster or command runner configured"}
 	}
-	tr := remote.Prefix{Runner: t.Deps.Runner}
-	if t.Cluster.Pacemaker != nil {
-		tr.Command = t.Cluster.Pacemaker.Command
-	}
+	tr := remote.Prefix{Runner: t.Deps.Runner, Command: t.Cluster.PacemakerCommand()}
 	ctls := t.Cluster.Controllers
 	if len(ctls) == 0 {
 		ctls = []config.Controller{{}}

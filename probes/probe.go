@@ -63,12 +63,13 @@ type Probers map[cluster.SourceKind]ProbeFunc
 // DefaultProbers returns a fresh map of the probes of every kind hacon polls.
 func DefaultProbers() Probers {
 	return Probers{
-		cluster.KindEndpoint:  probeEndpoint,
-		cluster.KindHAProxy:   probeHAProxy,
-		cluster.KindPacemaker: probePacemaker,
-		cluster.KindBMC:       probeBMC,
-		cluster.KindGalera:    probeGalera,
-		cluster.KindRabbitMQ:  probeRabbitMQ,
+		cluster.KindEndpoint:   probeEndpoint,
+		cluster.KindHAProxy:    probeHAProxy,
+		cluster.KindPacemaker:  probePacemaker,
+		cluster.KindBMC:        probeBMC,
+		cluster.KindKeepalived: probeKeepalived,
+		cluster.KindGalera:     probeGalera,
+		cluster.KindRabbitMQ:   probeRabbitMQ,
 	}
 }
 
@@ -128,6 +129,7 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			}
 			ts = append(ts, t)
 		}
+		ts = append(ts, keepalivedTargets(cc, mk)...)
 		for i := range cc.Controllers {
 			c := &cc.Controllers[i]
 			if c.BMC == nil || deps.BMC == nil {

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Installs the system packages hacon's tests run against for real (HAProxy,
 # Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat, MariaDB with
-# Galera 4, RabbitMQ) when missing. The tests start their own servers: the
-# packages' own services are kept from starting (policy-rc.d) where none
-# says otherwise.
+# Galera 4, RabbitMQ; with HACON_LAB=1 the labs' packages too) when missing.
+# The tests start their own servers: the packages' own services are kept
+# from starting (policy-rc.d) where none says otherwise.
 # Needs root for apt-get; without root it only reports what is missing.
 set -eu
 need=""
@@ -22,6 +22,12 @@ if [ "${HACON_LAB:-}" = 1 ]; then
 	[ -x /usr/sbin/pacemakerd ] || need="$need pacemaker"
 	command -v fence_ipmilan >/dev/null 2>&1 || [ -x /usr/sbin/fence_ipmilan ] || need="$need fence-agents"
 	[ -d /usr/lib/ocf/resource.d/heartbeat ] || need="$need resource-agents"
+	# The keepalived lab (lab/keepalived): kolla-style controllers reached over ssh.
+	command -v keepalived >/dev/null 2>&1 || [ -x /usr/sbin/keepalived ] || need="$need keepalived"
+	[ -x /usr/sbin/sshd ] || need="$need openssh-server"
+	command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
+	command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need="$need nftables"
+	command -v sudo >/dev/null 2>&1 || need="$need sudo"
 fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

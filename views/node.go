@@ -25,6 +25,10 @@ func NodeDetail(c *cluster.Cluster, name string, w int) []Line {
 	out = append(out, pacemakerLines(c, n)...)
 	out = append(out, nil, Line{S(Title, "RESOURCES ON THIS NODE")})
 	out = append(out, nodeResources(c, n)...)
+	if c.HasKeepalived {
+		out = append(out, nil, Line{S(Title, "KEEPALIVED (VRRP)"), ageSpan(c, cluster.KindKeepalived)})
+		out = append(out, keepalivedLines(c, n)...)
+	}
 	out = append(out, nil, Line{S(Title, "BMC"), ageSpan(c, cluster.KindBMC)})
 	out = append(out, bmcLines(n)...)
 	if n.Fencing != nil {

@@ -96,7 +96,7 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 		tw.Flush()
 		fmt.Fprintln(w)
 		for _, v := range c.VIPs {
-			fmt.Fprintf(w, "VIP %s %s on %s\n", v.Name, dash(v.Address), dash(v.Node))
+			fmt.Fprintf(w, "VIP %s %s on %s%s\n", v.Name, dash(v.Address), dash(v.Node), vrrpText(v))
 		}
 		fmt.Fprintln(w)
 		for _, s := range c.Sources {
@@ -176,4 +176,21 @@ func bmcFenceText(b *cluster.BMCStatus) string {
 		return "-"
 	}
 	return fmt.Sprint(b.FenceReady)
+}
+
+// vrrpText is a keepalived VIP's every holder and each controller's VRRP
+// state and effective priority.
+func vrrpText(v cluster.VIP) string {
+	if v.Instance == "" {
+		return ""
+	}
+	parts := []string{}
+	for _, x := range v.VRRP {
+		st := "?"
+		if x.Known {
+			st = fmt.Sprintf("%s/%d", x.State, x.EffectivePriority)
+		}
+		parts = append(parts, x.Node+"="+st)
+	}
+	return fmt.Sprintf(" (keepalived %s, holders [%s]; %s)", v.Instance, strings.Join(v.Holders, " "), strings.Join(parts, " "))
 }
