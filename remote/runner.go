@@ -38,6 +38,11 @@ func (e *ExitError) Error() string {
 
 // ExecRunner runs commands for real, killing the whole process group when
 // ctx ends so an ssh that hangs cannot outlive its timeout.
+//
+// Every command runs in a new session with stdin on /dev/null: it has no
+// controlling terminal, so nothing it starts can open /dev/tty to ask a
+// question over the console (ssh's host-key, passphrase and password
+// prompts) or read the operator's keys.
 type ExecRunner struct{}
 
 // Run implements Runner.
@@ -46,7 +51,9 @@ func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error
 		return nil, nil, errors.New("empty command")
 	}
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Setsid also makes the command a process group leader, the group
+	// Cancel kills. cmd.Stdin stays nil: /dev/null.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Cancel = func() error {
 		if cmd.Process != nil {
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
