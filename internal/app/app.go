@@ -52,8 +52,8 @@ type App struct {
 	// SSH carries the Pacemaker commands of every cluster whose prefix is
 	// ssh, one connection per controller, for the probes and the actions
 	// alike; nil for the demo. Links() is its per-controller state.
-	SSH *sshmux.Manager
-	ReadOnly bool          // Options.ReadOnly or the config's read_only
+	SSH      *sshmux.Manager
+	ReadOnly bool // Options.ReadOnly or the config's read_only
 
 	stop func() // stops what Start started; nil before Start
 }
