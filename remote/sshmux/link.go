@@ -34,7 +34,7 @@ type link struct {
 	mu       sync.Mutex
 	resolved bool   // reuse decided (ssh -G ran)
 	sock     string // hacon's control socket; "" when hacon does not multiplex
-	ino      uint64 // the master's socket inode last seen: a new one is a reconnect
+	master   socketID // the master's socket last seen: a new one is a reconnect
 	checking bool   // a health check of the master is under way
 	everUp   bool   // a connection was made once: the next ones are reconnects
 	state    remote.LinkState
@@ -158,21 +158,29 @@ func seconds(d time.Duration) int {
 	return max(1, int((d+time.Second-1)/time.Second))
 }
 
-// socketID is the identity of the master's socket (a new master binds a
-// new inode) and when it was made; 0 when there is none.
-func (l *link) socketID() (uint64, time.Time) {
+// socketID tells one master's socket from the next: a new master binds
+// a new socket, whose inode number may be the old one's (freed and
+// reused at once), so the time it was made counts too.
+type socketID struct {
+	ino  uint64
+	made time.Time
+}
+
+// currentSocket is the identity of the master's socket now; zero when
+// there is none.
+func (l *link) currentSocket() socketID {
 	if l.sock == "" {
-		return 0, time.Time{}
+		return socketID{}
 	}
 	fi, err := os.Stat(l.sock)
 	if err != nil {
-		return 0, time.Time{}
+		return socketID{}
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
-		return 0, time.Time{}
+		return socketID{}
 	}
-	return st.Ino, fi.ModTime()
+	return socketID{st.Ino, fi.ModTime()}
 }
 
 // reached records a command that reached the controller. A new master
@@ -183,15 +191,15 @@ func (l *link) reached(now time.Time) (newConn bool) {
 	defer l.mu.Unlock()
 	s := &l.state
 	s.Commands++
-	ino, made := l.socketID()
+	cur := l.currentSocket()
 	switch {
-	case ino != 0 && ino != l.ino:
-		l.ino, newConn = ino, true
-		now = made
-	case ino == 0 && !s.Up:
+	case cur != (socketID{}) && cur != l.master:
+		l.master, newConn = cur, true
+		now = cur.made
+	case cur == (socketID{}) && !s.Up:
 		newConn = true
-	case ino != 0 && !s.Up:
-		s.Since = made // the same master answers again
+	case cur != (socketID{}) && !s.Up:
+		s.Since = cur.made // the same master answers again
 	}
 	if newConn {
 		if l.everUp {
