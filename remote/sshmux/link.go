@@ -32,11 +32,11 @@ type link struct {
 	connecting chan struct{}
 
 	mu       sync.Mutex
-	resolved bool   // reuse decided (ssh -G ran)
-	sock     string // hacon's control socket; "" when hacon does not multiplex
+	resolved bool     // reuse decided (ssh -G ran)
+	sock     string   // hacon's control socket; "" when hacon does not multiplex
 	master   socketID // the master's socket last seen: a new one is a reconnect
-	checking bool   // a health check of the master is under way
-	everUp   bool   // a connection was made once: the next ones are reconnects
+	checking bool     // a health check of the master is under way
+	everUp   bool     // a connection was made once: the next ones are reconnects
 	state    remote.LinkState
 }
 
