@@ -72,6 +72,9 @@ type Options struct {
 	// Clock tells the time of confirmations and action results; nil means
 	// time.Now. Tests inject their own.
 	Clock func() time.Time
+	// Links, when set, is the state of hacon's ssh connection to a
+	// controller, shown in its node detail (nil: not reached over ssh).
+	Links func(cluster, node string) *views.Link
 }
 
 // defaultConfirmDelay is long enough to see a preview appear, short

@@ -69,6 +69,9 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 		Actions:   a.Executor,
 		Flight:    &tui.Flight{},
 	}
+	if a.SSH != nil {
+		opts.Links = viewLinks(a.SSH)
+	}
 	err = tui.Run(ctx, opts)
 	// ctrl-c or q must not abandon an action silently: it finishes (or
 	// times out), is audited, and its result is printed before hacon exits.
