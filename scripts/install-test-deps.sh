@@ -1,6 +1,10 @@
 #!/bin/sh
 # Installs the system packages hacon's tests run against for real (HAProxy,
-# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat) when missing.
+# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat, OpenSSH's
+# sshd and client) when missing. The lab (HACON_LAB=1) adds Corosync,
+# Pacemaker, the fence and resource agents and sudo (its heat-admin user).
+# Debian's policy-rc.d, where present, keeps the new sshd from starting as
+# a system service: the tests start their own.
 # Needs root for apt-get; without root it only reports what is missing.
 set -eu
 need=""
@@ -10,11 +14,14 @@ command -v ipmi_sim >/dev/null 2>&1 || need="$need openipmi"
 command -v ipmitool >/dev/null 2>&1 || need="$need ipmitool"
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
 command -v socat >/dev/null 2>&1 || need="$need socat"
+command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
+[ -x /usr/sbin/sshd ] || need="$need openssh-server"
 if [ "${HACON_LAB:-}" = 1 ]; then
 	command -v corosync >/dev/null 2>&1 || [ -x /usr/sbin/corosync ] || need="$need corosync"
 	[ -x /usr/sbin/pacemakerd ] || need="$need pacemaker"
 	command -v fence_ipmilan >/dev/null 2>&1 || [ -x /usr/sbin/fence_ipmilan ] || need="$need fence-agents"
 	[ -d /usr/lib/ocf/resource.d/heartbeat ] || need="$need resource-agents"
+	command -v sudo >/dev/null 2>&1 || need="$need sudo"
 fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

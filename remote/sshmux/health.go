@@ -2,7 +2,10 @@ package sshmux
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"regexp"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -98,3 +101,34 @@ func (m *Manager) Close() {
 	}
 	wg.Wait()
 }
+
+// MasterPID is the process id of a controller's control master, as ssh -O
+// check reports it: for tests and diagnostics (the lab kills it).
+func (m *Manager) MasterPID(cluster, controller string) (int, error) {
+	var l *link
+	m.mu.Lock()
+	for k, v := range m.links {
+		if k.cluster == cluster && k.controller == controller {
+			l = v
+		}
+	}
+	m.mu.Unlock()
+	if l == nil {
+		return 0, fmt.Errorf("%s/%s: not reached over ssh", cluster, controller)
+	}
+	l.mu.Lock()
+	sock := l.sock
+	l.mu.Unlock()
+	if sock == "" {
+		return 0, fmt.Errorf("%s/%s: hacon keeps no master (reuse %s)", cluster, controller, l.snapshot().Reuse)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), checkTimeout)
+	defer cancel()
+	_, stderr, err := m.runner.Run(ctx, []string{l.line.prog, "-F", "/dev/null", "-o", "ControlPath=" + sock, "-O", "check", l.line.dest})
+	if mm := rePid.FindSubmatch(stderr); err == nil && mm != nil {
+		return strconv.Atoi(string(mm[1]))
+	}
+	return 0, fmt.Errorf("%s/%s: no master answers: %v %s", cluster, controller, err, stderr)
+}
+
+var rePid = regexp.MustCompile(`pid=(\d+)`)

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -198,25 +196,13 @@ func TestKilledMasterIsReplaced(t *testing.T) {
 	}
 }
 
-var rePid = regexp.MustCompile(`pid=(\d+)`)
-
-// killMaster SIGKILLs the master of a controller, found with ssh -O check.
+// killMaster SIGKILLs the master of a controller.
 func killMaster(t *testing.T, m *Manager, ctl string) {
 	t.Helper()
-	var l *link
-	m.mu.Lock()
-	for k, v := range m.links {
-		if k.controller == ctl {
-			l = v
-		}
+	pid, err := m.MasterPID("oc", ctl)
+	if err != nil {
+		t.Fatal(err)
 	}
-	m.mu.Unlock()
-	out, err := exec.Command("ssh", "-F", "/dev/null", "-o", "ControlPath="+l.sock, "-O", "check", "x").CombinedOutput()
-	mm := rePid.FindSubmatch(out)
-	if err != nil || mm == nil {
-		t.Fatalf("ssh -O check: %v %s", err, out)
-	}
-	pid, _ := strconv.Atoi(string(mm[1]))
 	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
