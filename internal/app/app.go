@@ -37,6 +37,9 @@ type Options struct {
 	// Log receives one debug line per failed poll and per action step;
 	// nil writes nothing.
 	Log *slog.Logger
+	// PacemakerOnly polls nothing but the Pacemaker sources
+	// (scripts/measure-ssh measures the ssh transport alone).
+	PacemakerOnly bool
 	// SocketDir holds the ssh control sockets; "" is sshmux.SocketDir()
 	// ($XDG_RUNTIME_DIR/hacon or a private directory under $TMPDIR).
 	SocketDir string
@@ -81,6 +84,9 @@ func New(opts Options) (*App, error) {
 	if opts.Interval > 0 {
 		pollEvery(a.Config, opts.Interval)
 	}
+	if opts.PacemakerOnly {
+		pacemakerOnly(a.Config)
+	}
 	if opts.AuditLog != "" {
 		a.Config.AuditLog = opts.AuditLog
 	}
@@ -112,6 +118,17 @@ func New(opts Options) (*App, error) {
 		Log:           opts.Log,
 	})
 	return a, nil
+}
+
+// pacemakerOnly drops every source but Pacemaker from cfg.
+func pacemakerOnly(cfg *config.Config) {
+	for ci := range cfg.Clusters {
+		cc := &cfg.Clusters[ci]
+		cc.HAProxy, cc.Services, cc.VIPs = nil, nil, nil
+		for i := range cc.Controllers {
+			cc.Controllers[i].BMC = nil
+		}
+	}
 }
 
 // pollEvery sets every cluster's and every BMC's interval.
