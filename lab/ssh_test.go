@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -220,4 +221,39 @@ func (h *harness) sshdPids(t *testing.T, node string) []int {
 		t.Fatalf("sshd processes of %s: %v (want the listener and hacon's session)", node, pids)
 	}
 	return pids
+}
+
+// 9. An action rides the connection the polls keep: a move and its clear
+// run on the controller hacon asks first through its master, with no new
+// login there.
+func TestLab9ActionsShareThePollsConnection(t *testing.T) {
+	h := lab
+	h.requireHealthy(t)
+	const first = "controller-0"
+	interval := h.cfg.IntervalFor(h.cc, h.cc.Pacemaker.Interval)
+	eventually(t, 3*interval, "hacon asks "+first+" first, its link up", func() (bool, string) {
+		_, c := h.snap()
+		l, _ := h.ssh.Link(clusterName, first)
+		return c.PacemakerVia == first && l.Up && l.Reuse == "hacon", fmt.Sprintf("via %s, link %+v", c.PacemakerVia, l)
+	})
+	t.Cleanup(func() { _, _, _ = h.onAny("crm_resource", "--clear", "--resource", "cinder-volume") })
+	logins := h.sshLogins(t, first)
+	before, _ := h.ssh.Link(clusterName, first)
+	_, c := h.snap()
+	target := "controller-1"
+	if slices.Contains(placements(c), "cinder-volume controller-1 Started") {
+		target = "controller-2"
+	}
+	for _, words := range [][]string{{"move", "cinder-volume", target}, {"clear", "cinder-volume"}} {
+		out := h.act(t, words...)
+		for _, st := range out.Steps {
+			if st.Host != first || len(st.Argv) == 0 || st.Argv[0] != "ssh" || !slices.Contains(st.Argv, "ControlMaster=auto") {
+				t.Errorf(":%s ran %q on %s, want ssh through %s's master", strings.Join(words, " "), st.Argv, st.Host, first)
+			}
+		}
+	}
+	after, _ := h.ssh.Link(clusterName, first)
+	if n := h.sshLogins(t, first) - logins; n != 0 || after.Reconnects != before.Reconnects {
+		t.Errorf("%d new logins on %s for two actions (link before %+v, after %+v)", n, first, before, after)
+	}
 }

@@ -12,8 +12,11 @@ import (
 
 const (
 	// checkTimeout bounds asking a master whether its connection still
-	// answers: a live one runs `true` in milliseconds.
-	checkTimeout = 2 * time.Second
+	// answers: a live one runs `true` in milliseconds, but a busy jump
+	// host may take a while, and closing a live master costs a login. The
+	// check gets half the source's timeout, within these bounds.
+	checkTimeout    = 2 * time.Second
+	maxCheckTimeout = 10 * time.Second
 	// exitTimeout bounds `ssh -O exit` on a master.
 	exitTimeout = 2 * time.Second
 )
@@ -24,7 +27,7 @@ const (
 // leaves them waiting: it is closed, so the next command, one interval
 // later, connects afresh within its own ConnectTimeout. A master that
 // answers stays: the tool was slow, not the way there.
-func (m *Manager) suspect(l *link) {
+func (m *Manager) suspect(l *link, sourceTimeout time.Duration) {
 	l.mu.Lock()
 	if l.sock == "" || l.checking {
 		l.mu.Unlock()
@@ -39,7 +42,7 @@ func (m *Manager) suspect(l *link) {
 	m.checks.Add(1)
 	go func() {
 		defer m.checks.Done()
-		if !m.masterAnswers(l) {
+		if !m.masterAnswers(l, min(max(checkTimeout, sourceTimeout/2), maxCheckTimeout)) {
 			m.log.Debug("ssh master does not answer: closing it", "cluster", l.state.Cluster, "controller", l.state.Controller)
 			m.closeMaster(m.ctx, l)
 		}
@@ -53,8 +56,8 @@ func (m *Manager) suspect(l *link) {
 // ProxyCommand=false makes ssh fail at once instead of logging in anew
 // when the socket is gone, and -F /dev/null keeps the operator's config
 // (a ProxyJump, a Match exec) out of a line that needs only the socket.
-func (m *Manager) masterAnswers(l *link) bool {
-	ctx, cancel := context.WithTimeout(m.ctx, checkTimeout)
+func (m *Manager) masterAnswers(l *link, timeout time.Duration) bool {
+	ctx, cancel := context.WithTimeout(m.ctx, timeout)
 	defer cancel()
 	_, _, err := m.runner.Run(ctx, []string{l.line.prog, "-F", "/dev/null", "-o", "BatchMode=yes",
 		"-o", "ControlMaster=no", "-o", "ControlPath=" + l.sock, "-o", "ProxyCommand=false", l.line.dest, "true"})

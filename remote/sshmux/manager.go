@@ -147,13 +147,13 @@ func (t *transport) settle(ctx context.Context, l *link, err error, stderr []byt
 	case ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded):
 		// It may have run: not Unreachable (a change is never re-sent).
 		l.failed(now, "no answer in time: "+err.Error())
-		t.m.suspect(l)
+		t.m.suspect(l, t.timeout)
 		return err
 	case ee != nil:
 		e := explain(string(stderr), l.line)
 		l.failed(now, e.Msg)
 		t.m.log.Debug("ssh failed", "cluster", t.cluster, "controller", l.state.Controller, "error", e.Msg, "stderr", e.Stderr)
-		t.m.suspect(l)
+		t.m.suspect(l, t.timeout)
 		return remote.Unreachable(e)
 	default:
 		l.failed(now, err.Error())
