@@ -20,13 +20,13 @@ INTERVAL=${INTERVAL:-2s}
 tmp=$(mktemp -d /tmp/measure-ssh.XXXXXX)
 sshd_pid=""
 cleanup() {
-	[ -z "$sshd_pid" ] || kill "$sshd_pid" 2>/dev/null || true
+	[ -z "$sshd_pid" ] || { kill "$sshd_pid" 2>/dev/null; wait "$sshd_pid" 2>/dev/null; } || true
 	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 go build -o "$tmp/measure" ./scripts/measure-ssh
 
-echo "| where | mode | polls | sshd logins | CPU hacon + ssh (share of one core) | CPU sshd + commands | crm_mon poll median | p95 |"
+echo "| where | mode | polls | sshd logins | CPU hacon + ssh (share of one core) | CPU of sshd itself | crm_mon poll median | p95 |"
 echo "|---|---|---|---|---|---|---|---|"
 
 loopback() {

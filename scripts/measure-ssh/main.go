@@ -3,8 +3,8 @@
 // config for a while, with hacon's connection sharing or with one ssh
 // login per command, and prints one Markdown table row: logins accepted by
 // the controllers' sshd (from their logs), CPU of hacon plus its ssh
-// children and masters, CPU of the controllers' sshd (with the commands it
-// ran), and the median and p95 wall time of one crm_mon poll.
+// children and masters, CPU of the controllers' sshd processes themselves
+// (sampled every 50 ms; the commands they run are not sshd), and the median and p95 wall time of one crm_mon poll.
 //
 // scripts/measure-ssh.sh runs it on loopback and on the lab; see there.
 package main
@@ -13,7 +13,9 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -39,7 +41,12 @@ func main() {
 	var logs, sshdPids listFlag
 	flag.Var(&logs, "sshd-log", "an sshd log to count \"Accepted publickey\" lines in (repeat)")
 	flag.Var(&sshdPids, "sshd-pids", "a file listing sshd pids, or netns:NAME for every sshd in a network namespace (repeat)")
+	sampler := flag.Bool("sampler", false, "internal: sample the sshd processes' own CPU until stdin closes")
 	flag.Parse()
+	if *sampler {
+		sample(sshdPids)
+		return
+	}
 	if err := run(*cfgPath, *label, *duration, *interval, *reuse, logs, sshdPids); err != nil {
 		fmt.Fprintln(os.Stderr, "measure-ssh:", err)
 		os.Exit(1)
@@ -59,13 +66,20 @@ func run(cfgPath, label string, duration, interval time.Duration, reuse bool, lo
 		}
 	}
 	logins0 := countLogins(logs)
-	sshd0 := sshdCPU(sshdSpec)
+	sampler, err := startSampler(sshdSpec)
+	if err != nil {
+		return err
+	}
 	self0 := selfCPU()
 	a.Start()
 	durations := collect(a, duration, interval)
 	masters := masterCPU()
-	self := selfCPU() - self0
-	sshd := sshdCPU(sshdSpec) - sshd0
+	sshd, samplerCPU, err := sampler()
+	if err != nil {
+		return err
+	}
+	// The sampler is a child: its CPU is not hacon's.
+	self := selfCPU() - self0 - samplerCPU
 	a.Close()
 	logins := countLogins(logs) - logins0
 	slices.Sort(durations)
@@ -143,10 +157,72 @@ func masterCPU() time.Duration {
 	return total
 }
 
-// sshdCPU sums the CPU (with reaped children) of the sshd processes named
-// by specs.
-func sshdCPU(specs []string) time.Duration {
-	var total time.Duration
+// startSampler runs this program again as a sampler of sshd's own CPU; the
+// returned function stops it and returns what it measured and what it
+// cost.
+func startSampler(specs []string) (func() (sshd, cost time.Duration, err error), error) {
+	args := []string{"-sampler"}
+	for _, s := range specs {
+		args = append(args, "-sshd-pids", s)
+	}
+	cmd := exec.Command("/proc/self/exe", args...)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	return func() (time.Duration, time.Duration, error) {
+		in.Close()
+		if err := cmd.Wait(); err != nil {
+			return 0, 0, fmt.Errorf("sampler: %w", err)
+		}
+		d, err := time.ParseDuration(strings.TrimSpace(out.String()))
+		return d, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), err
+	}, nil
+}
+
+// sample reads the own CPU (utime+stime, not the commands they run) of
+// every sshd process every 50 ms until stdin closes, and prints the CPU
+// they used meanwhile: per-connection processes live at least one command
+// (hundreds of ms), so at most their last 50 ms is missed.
+func sample(specs []string) {
+	first, last := map[int]time.Duration{}, map[int]time.Duration{}
+	done := make(chan struct{})
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); close(done) }()
+	initial := true
+	for {
+		for _, p := range sshdPids(specs) {
+			cpu := procSelfCPU(p)
+			if _, seen := first[p]; !seen {
+				if initial {
+					first[p] = cpu
+				} else {
+					first[p] = 0 // born during the run: all of it counts
+				}
+			}
+			last[p] = cpu
+		}
+		initial = false
+		select {
+		case <-done:
+			var total time.Duration
+			for p, l := range last {
+				total += l - first[p]
+			}
+			fmt.Println(total)
+			return
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// sshdPids lists the sshd processes named by specs.
+func sshdPids(specs []string) []int {
+	var out []int
 	for _, s := range specs {
 		var pids []int
 		if ns, ok := strings.CutPrefix(s, "netns:"); ok {
@@ -158,17 +234,19 @@ func sshdCPU(specs []string) time.Duration {
 		} else if b, err := os.ReadFile(s); err == nil {
 			for _, f := range strings.Fields(string(b)) {
 				if p, err := strconv.Atoi(f); err == nil {
-					pids = append(pids, p)
+					// The listener and its live per-connection processes:
+					// those that ended are in the listener's reaped CPU.
+					pids = append(append(pids, p), descendants(p)...)
 				}
 			}
 		}
 		for _, p := range pids {
 			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", p)); strings.TrimSpace(string(comm)) == "sshd" {
-				total += procCPU(p)
+				out = append(out, p)
 			}
 		}
 	}
-	return total
+	return out
 }
 
 // netnsOf is the ns/net link of a named network namespace.
@@ -178,6 +256,29 @@ func netnsOf(name string) string {
 		return ""
 	}
 	return fmt.Sprintf("net:[%d]", st.Ino)
+}
+
+// descendants lists the live processes under pid.
+func descendants(pid int) []int {
+	children := map[int][]int{}
+	for _, p := range allPids() {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p))
+		if err != nil {
+			continue
+		}
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 1 {
+			if pp, err := strconv.Atoi(f[1]); err == nil {
+				children[pp] = append(children[pp], p)
+			}
+		}
+	}
+	var out []int
+	for queue := []int{pid}; len(queue) > 0; queue = queue[1:] {
+		out = append(out, children[queue[0]]...)
+		queue = append(queue, children[queue[0]]...)
+	}
+	return out
 }
 
 func allPids() []int {
@@ -192,14 +293,20 @@ func allPids() []int {
 }
 
 // procCPU is utime+stime+cutime+cstime of a process, from /proc.
-func procCPU(pid int) time.Duration {
+func procCPU(pid int) time.Duration { return statTicks(pid, 11, 12, 13, 14) }
+
+// procSelfCPU is utime+stime of a process: its own CPU only.
+func procSelfCPU(pid int) time.Duration { return statTicks(pid, 11, 12) }
+
+// statTicks sums fields of /proc/PID/stat (counted after comm) as CPU time.
+func statTicks(pid int, fields ...int) time.Duration {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0
 	}
 	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
 	var ticks int64
-	for _, i := range []int{11, 12, 13, 14} { // fields 14-17 of stat, counted after comm
+	for _, i := range fields {
 		if i < len(f) {
 			v, _ := strconv.ParseInt(f[i], 10, 64)
 			ticks += v
