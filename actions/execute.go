@@ -37,9 +37,13 @@ type SnapshotSource interface {
 
 // Options wire an Executor.
 type Options struct {
-	Config        *config.Config
-	ReadOnly      bool
-	Runner        remote.Runner // Pacemaker commands through the prefix
+	Config   *config.Config
+	ReadOnly bool
+	Runner   remote.Runner // Pacemaker commands through the prefix
+	// Transports, when set, carries the Pacemaker commands instead of a
+	// plain prefix on Runner: the probe's own connections, so an action
+	// pays no new login.
+	Transports    remote.Transports
 	Local         remote.Runner // local crm_simulate for previews; default ExecRunner
 	BMC           PowerSetter
 	Audit         *AuditLog

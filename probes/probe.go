@@ -40,9 +40,12 @@ type Target struct {
 // concurrent use.
 type Deps struct {
 	Runner remote.Runner // runs Pacemaker's CLI; the demo swaps in a simulator
-	BMC    BMCPoller     // polls BMCs; nil disables BMC sources
-	HTTP   *HTTPClients
-	Now    func() time.Time // the clock the probes' caches read; nil: time.Now
+	// Transports, when set, carries the Pacemaker commands instead of a
+	// plain prefix on Runner (an SSH connection per controller).
+	Transports remote.Transports
+	BMC        BMCPoller // polls BMCs; nil disables BMC sources
+	HTTP       *HTTPClients
+	Now        func() time.Time // the clock the probes' caches read; nil: time.Now
 }
 
 // BMCPoller is what the bmc package offers the BMC probe.

@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs the system packages hacon's tests run against for real (HAProxy,
-# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat, MariaDB with
-# Galera 4, RabbitMQ; with HACON_LAB=1 the labs' packages too) when missing.
-# The tests start their own servers: the packages' own services are kept
-# from starting (policy-rc.d) where none says otherwise.
+# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat, OpenSSH's
+# sshd and client, MariaDB with Galera 4, RabbitMQ) when missing. The labs
+# (HACON_LAB=1) add Corosync, Pacemaker, the fence and resource agents, sudo
+# and keepalived. The tests start their own servers: the packages' own
+# services are kept from starting (policy-rc.d) where none says otherwise.
 # Needs root for apt-get; without root it only reports what is missing.
 set -eu
 need=""
@@ -13,6 +14,8 @@ command -v ipmi_sim >/dev/null 2>&1 || need="$need openipmi"
 command -v ipmitool >/dev/null 2>&1 || need="$need ipmitool"
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
 command -v socat >/dev/null 2>&1 || need="$need socat"
+command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
+[ -x /usr/sbin/sshd ] || need="$need openssh-server"
 # The stateful plane's real peers: a one-node Galera and a RabbitMQ node.
 [ -x /usr/sbin/mariadbd ] || need="$need mariadb-server"
 [ -f /usr/lib/galera/libgalera_smm.so ] || need="$need galera-4"

@@ -46,7 +46,11 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(snap.Report()); err != nil {
+		var links linkSource
+		if a.SSH != nil {
+			links = a.SSH
+		}
+		if err := enc.Encode(statusReport(&snap, links)); err != nil {
 			fmt.Fprintf(stderr, "UNKNOWN: %v\n", err)
 			return cluster.ExitUnknown
 		}
