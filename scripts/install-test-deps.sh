@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the system packages hacon's tests run against for real (HAProxy,
-# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat) when missing.
+# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat) when missing,
+# and what the .deb's install test reads its man pages and completion with
+# (man-db, bash-completion).
 # Needs root for apt-get; without root it only reports what is missing.
 set -eu
 need=""
@@ -10,6 +12,8 @@ command -v ipmi_sim >/dev/null 2>&1 || need="$need openipmi"
 command -v ipmitool >/dev/null 2>&1 || need="$need ipmitool"
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
 command -v socat >/dev/null 2>&1 || need="$need socat"
+command -v man >/dev/null 2>&1 || need="$need man-db"
+[ -f /usr/share/bash-completion/bash_completion ] || need="$need bash-completion"
 if [ "${HACON_LAB:-}" = 1 ]; then
 	command -v corosync >/dev/null 2>&1 || [ -x /usr/sbin/corosync ] || need="$need corosync"
 	[ -x /usr/sbin/pacemakerd ] || need="$need pacemaker"

@@ -147,4 +147,3 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
-

@@ -75,6 +75,7 @@ Debug log: --log FILE or $HACON_LOG (failed polls and action steps; never a secr
 	root.Args = unknownCommand
 	root.SuggestionsMinimumDistance = 2
 	root.SilenceErrors, root.SilenceUsage = true, true
+	root.DisableAutoGenTag = true // reproducible man pages
 	root.CompletionOptions.HiddenDefaultCmd = false
 	root.SetOut(inv.stdout)
 	root.SetErr(inv.stderr)
