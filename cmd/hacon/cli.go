@@ -147,3 +147,40 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// newHelpCmd is `hacon help [COMMAND]`: cobra's, but a mistyped command is
+// the same one-line error, with the closest command, as everywhere else.
+func newHelpCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:     "help [command]",
+		Short:   "help about any command",
+		Example: "  hacon help\n  hacon help status\n  hacon help audit verify",
+		ValidArgsFunction: func(c *cobra.Command, args []string, typed string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			cmd, _, err := c.Root().Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []cobra.Completion
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), typed) {
+					names = append(names, cobra.CompletionWithDesc(sub.Name(), sub.Short))
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err == nil && len(rest) > 0 {
+				err = unknownCommand(cmd, rest)
+				if cmd.HasParent() {
+					err = fmt.Errorf("%s: no command %q", cmd.CommandPath(), rest[0])
+				}
+			}
+			if err != nil {
+				return err
+			}
+			cmd.InitDefaultHelpFlag() // listed as --help lists it
+			return cmd.Help()
+		},
+	}
+}

@@ -81,6 +81,8 @@ func TestUnknownCommandsAndFlagsNameTheClosest(t *testing.T) {
 		{[]string{"audit", "verify", "--fiel", "x"}, `hacon audit verify: unknown flag: --fiel (did you mean --file?)`},
 		{[]string{"status", "--demo", "extra"}, `hacon status: unexpected argument "extra"`},
 		{[]string{"zzzzzz"}, `hacon: unknown command "zzzzzz" (see hacon --help)`},
+		{[]string{"help", "stauts"}, `hacon: unknown command "stauts" (did you mean "status"?)`},
+		{[]string{"help", "audit", "vrify"}, `hacon audit: no command "vrify"`},
 	} {
 		code, _, errOut := runCLI(t, tc.args...)
 		if code != 2 || errOut != tc.want+"\n" {

@@ -80,6 +80,7 @@ Debug log: --log FILE or $HACON_LOG (failed polls and action steps; never a secr
 	root.SetOut(inv.stdout)
 	root.SetErr(inv.stderr)
 	root.SetFlagErrorFunc(flagError)
+	root.SetHelpCommand(newHelpCmd())
 	root.AddCommand(
 		newConsoleCmd(inv, "console", false),
 		newConsoleCmd(inv, "demo", true),
