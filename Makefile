@@ -61,7 +61,7 @@ lab-api:
 lint:
 	test -z "$$(gofmt -l . | tee /dev/stderr)"
 	$(GO) vet ./...
-	$(GO) vet -tags lab ./lab/
+	$(GO) vet -tags lab ./lab/ ./lab/keepalived/
 	$(GO) tool staticcheck ./...
 
 test:
@@ -69,7 +69,7 @@ test:
 	$(MAKE) lint
 	$(GO) test -race -timeout 25m ./...
 	@if [ "$$(id -u)" = 0 ]; then \
-		$(MAKE) lab-test; \
+		$(MAKE) lab-test LAB=pacemaker && $(MAKE) lab-test LAB=keepalived; \
 	else \
 		echo "lab end-to-end tests skipped: they need root (make lab-test as root)"; \
 	fi
@@ -87,25 +87,33 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) "$$(dirname $$file)" || exit 1; \
 	done
 
-# The real HA lab (root): three controllers with Corosync, Pacemaker, IPMI
-# fencing to ipmi_sim, HAProxy and a VIP in network namespaces.
+# Which lab the lab targets drive: pacemaker (lab/, the default) or
+# keepalived (lab/keepalived/, kolla-style: keepalived + HAProxy over ssh).
+LAB ?= pacemaker
+LAB_DIR_pacemaker = lab
+LAB_DIR_keepalived = lab/keepalived
+LAB_DIR := $(LAB_DIR_$(LAB))
+
+# The real HA lab (root): three controllers in network namespaces; LAB=pacemaker:
+# Corosync, Pacemaker, IPMI fencing to ipmi_sim, HAProxy and a VIP;
+# LAB=keepalived: sshd, keepalived (kolla's settings), HAProxy, ipmi_sim BMCs.
 lab: build lab-api
 	HACON_LAB=1 ./scripts/install-test-deps.sh
-	HACON_BIN=$(CURDIR)/hacon LAB_API_BIN=$(CURDIR)/lab-api ./lab/up
+	HACON_BIN=$(CURDIR)/hacon LAB_API_BIN=$(CURDIR)/lab-api ./$(LAB_DIR)/up
 
 lab-down:
-	./lab/down
+	./$(LAB_DIR)/down
 
-# lab/up, the end-to-end tests on it, then lab/down even when they fail.
+# up, the end-to-end tests on it, then down even when they fail.
 lab-test: build lab-api
 	HACON_LAB=1 ./scripts/install-test-deps.sh
-	flock -w 1200 lab sh -c '\
+	flock -w 1200 $(LAB_DIR) sh -c '\
 	rc=0; \
-	HACON_BIN=$(CURDIR)/hacon LAB_API_BIN=$(CURDIR)/lab-api ./lab/up || rc=$$?; \
+	HACON_BIN=$(CURDIR)/hacon LAB_API_BIN=$(CURDIR)/lab-api ./$(LAB_DIR)/up || rc=$$?; \
 	if [ $$rc = 0 ]; then \
-		$(GO) test -tags lab -count=1 -v -timeout 15m ./lab/ || rc=$$?; \
+		$(GO) test -tags lab -count=1 -v -timeout 15m ./$(LAB_DIR)/ || rc=$$?; \
 	fi; \
-	./lab/down || true; \
+	./$(LAB_DIR)/down || true; \
 	exit $$rc'
 
 clean:

@@ -74,7 +74,9 @@ func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, now time.Ti
 	m.loadBalancers()
 	m.endpoints()
 	m.services(pmStale)
+	m.stateful()
 	m.vips(pm, pmStale)
+	m.keepalived()
 	m.sources()
 	out.Alerts = Assess(&out)
 	return out
@@ -284,6 +286,7 @@ func (m *merger) services(pmStale bool) {
 		if svc.Mode == ModeActivePassive {
 			svc.Expected = min(svc.Expected, 1)
 		}
+		haproxyActivePassive(&svc, s.Mode, res)
 		svc.VIP = m.endpoint(s.Name, "vip")
 		m.out.Services = append(m.out.Services, svc)
 	}
@@ -377,7 +380,7 @@ func addressFromID(id string) string {
 	return ""
 }
 
-var kindOrder = map[SourceKind]int{KindPacemaker: 0, KindHAProxy: 1, KindBMC: 2, KindEndpoint: 3}
+var kindOrder = map[SourceKind]int{KindPacemaker: 0, KindKeepalived: 1, KindHAProxy: 2, KindBMC: 3, KindEndpoint: 4, KindGalera: 5, KindRabbitMQ: 6}
 
 func (m *merger) sources() {
 	for id, st := range m.in {
@@ -389,7 +392,7 @@ func (m *merger) sources() {
 		// their last success, which is what may grow old.
 		stale, age := st.Stale(m.now), m.age(id.Kind, id.Name)
 		dataAge := age
-		if id.Kind == KindEndpoint || id.Kind == KindHAProxy {
+		if id.Kind == KindEndpoint || id.Kind == KindHAProxy || id.Kind == KindKeepalived {
 			stale = st.Silent(m.now)
 			if !st.LastAnswer.IsZero() {
 				dataAge = m.now.Sub(st.LastAnswer)

@@ -98,6 +98,9 @@ func cmdConsole(ctx context.Context, f consoleFlags, useDemo bool, stderr io.Wri
 
 		Environments: environments(a),
 	}
+	if a.SSH != nil {
+		opts.Links = viewLinks(a.SSH)
+	}
 	// Actions run under a context that ends with the console (q, SIGHUP,
 	// SIGTERM, a closed terminal): their commands still run to the end and
 	// their result is written, but a verification still watching is

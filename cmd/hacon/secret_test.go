@@ -36,7 +36,7 @@ func TestFenceDevicePasswordReachesNoOutput(t *testing.T) {
 	snap := a.Sched.PollOnce(ctx)
 	for _, c := range snap.Clusters {
 		for _, n := range c.Nodes {
-			if n.Controller && !n.PacemakerFenceReady() {
+			if c.HasPacemaker && n.Controller && !n.PacemakerFenceReady() {
 				t.Errorf("%s not fence-ready by Pacemaker: %+v", n.Name, n.Fencing)
 			}
 			var b strings.Builder

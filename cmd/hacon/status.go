@@ -66,7 +66,11 @@ func cmdStatus(ctx context.Context, f statusFlags, stdout, stderr io.Writer) int
 	if f.output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(snap.Report()); err != nil {
+		var links linkSource
+		if a.SSH != nil {
+			links = a.SSH
+		}
+		if err := enc.Encode(statusReport(&snap, links)); err != nil {
 			fmt.Fprintf(stderr, "UNKNOWN: %v\n", err)
 			return cluster.ExitUnknown
 		}
@@ -116,7 +120,7 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 		tw.Flush()
 		fmt.Fprintln(w)
 		for _, v := range c.VIPs {
-			fmt.Fprintf(w, "VIP %s %s on %s\n", v.Name, dash(v.Address), dash(v.Node))
+			fmt.Fprintf(w, "VIP %s %s on %s%s\n", v.Name, dash(v.Address), dash(v.Node), vrrpText(v))
 		}
 		fmt.Fprintln(w)
 		for _, s := range c.Sources {
@@ -154,6 +158,16 @@ func cellText(c cluster.Cell) string {
 			parts = append(parts, "fail")
 		}
 	}
+	if p := c.Plane; p != nil {
+		word := p.Word
+		switch {
+		case p.Stale:
+			word = "stale"
+		case word == "":
+			word = "unknown"
+		}
+		parts = append(parts, word)
+	}
 	if len(parts) == 0 {
 		return "-"
 	}
@@ -186,4 +200,21 @@ func bmcFenceText(b *cluster.BMCStatus) string {
 		return "-"
 	}
 	return fmt.Sprint(b.FenceReady)
+}
+
+// vrrpText is a keepalived VIP's every holder and each controller's VRRP
+// state and effective priority.
+func vrrpText(v cluster.VIP) string {
+	if v.Instance == "" {
+		return ""
+	}
+	parts := []string{}
+	for _, x := range v.VRRP {
+		st := "?"
+		if x.Known {
+			st = fmt.Sprintf("%s/%d", x.State, x.EffectivePriority)
+		}
+		parts = append(parts, x.Node+"="+st)
+	}
+	return fmt.Sprintf(" (keepalived %s, holders [%s]; %s)", v.Instance, strings.Join(v.Holders, " "), strings.Join(parts, " "))
 }
