@@ -6,13 +6,52 @@ GO ?= go
 # How long make fuzz runs each fuzz target.
 FUZZTIME ?= 10s
 
-.PHONY: demo test build lab-api lint bench fuzz lab lab-down lab-test clean
+.PHONY: demo test build package package-docs lab-api lint bench fuzz lab lab-down lab-test clean
+
+# What `hacon version` says: a release tag (v1.2.3 → 1.2.3) when the commit
+# has one, else 0.0.0~gitDATE.COMMIT (sorts below any release in dpkg and
+# rpm); the commit, its branch and its date, so a build is reproducible.
+VPKG := github.com/prometheus/common/version
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+BRANCH := $(shell git symbolic-ref --short -q HEAD 2>/dev/null)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
+BUILD_DATE := $(shell date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%dT%H:%M:%SZ)
+VERSION ?= $(shell v=$$(git describe --tags --exact-match --match 'v[0-9]*' 2>/dev/null) && echo $${v\#v} || \
+	echo 0.0.0~git$$(date -u -d @$(SOURCE_DATE_EPOCH) +%Y%m%d).$$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown))
+LDFLAGS := -X $(VPKG).Version=$(VERSION) -X $(VPKG).Revision=$(COMMIT) \
+	-X $(VPKG).Branch=$(BRANCH) -X $(VPKG).BuildDate=$(BUILD_DATE)
+export SOURCE_DATE_EPOCH
+# make package: the architectures built; DIST: where the artefacts go.
+ARCHES ?= amd64 arm64
+DIST ?= dist
 
 demo:
 	$(GO) run ./cmd/hacon demo
 
 build:
-	$(GO) build -buildvcs=auto -o hacon ./cmd/hacon
+	$(GO) build -buildvcs=auto -ldflags '$(LDFLAGS)' -o hacon ./cmd/hacon
+
+# Static binaries, .deb and .rpm per architecture in $(DIST): the binary,
+# hacon(1) and its commands' pages, hacon-config(5), bash/zsh/fish
+# completions and an example config (packaging/nfpm.yaml says where).
+package: package-docs
+	@for arch in $(ARCHES); do \
+		bin=$(DIST)/hacon_$(VERSION)_linux_$$arch; \
+		echo "build $$bin"; \
+		CGO_ENABLED=0 GOOS=linux GOARCH=$$arch $(GO) build -trimpath -buildvcs=false \
+			-ldflags '-s -w $(LDFLAGS)' -o $$bin ./cmd/hacon || exit 1; \
+		for fmt in deb rpm; do \
+			VERSION='$(VERSION)' ARCH=$$arch BIN=$$bin DOCS=$(DIST)/docs \
+				$(GO) tool nfpm package --config packaging/nfpm.yaml --packager $$fmt --target $(DIST)/ || exit 1; \
+		done; \
+	done
+	@ls -l $(DIST)
+
+# Man pages and completions, generated from the command definitions (the
+# same as --help) and the README's configuration reference.
+package-docs:
+	rm -rf $(DIST)/docs
+	$(GO) run -ldflags '$(LDFLAGS)' ./cmd/hacon gen-docs --readme README.md $(DIST)/docs
 
 # The lab's fake OpenStack APIs: a command of the lab, not of hacon.
 lab-api:
@@ -79,3 +118,4 @@ lab-test: build lab-api
 
 clean:
 	rm -f hacon lab-api
+	rm -rf $(DIST)

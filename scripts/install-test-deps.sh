@@ -1,7 +1,9 @@
 #!/bin/sh
 # Installs the system packages hacon's tests run against for real (HAProxy,
 # Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat, OpenSSH's
-# sshd and client, MariaDB with Galera 4, RabbitMQ) when missing. The labs
+# sshd and client, MariaDB with Galera 4, RabbitMQ; man-db and
+# bash-completion, which the .deb install test reads man pages and
+# completions with) when missing. The labs
 # (HACON_LAB=1) add Corosync, Pacemaker, the fence and resource agents, sudo
 # and keepalived. The tests start their own servers: the packages' own
 # services are kept from starting (policy-rc.d) where none says otherwise.
@@ -20,6 +22,8 @@ command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
 [ -x /usr/sbin/mariadbd ] || need="$need mariadb-server"
 [ -f /usr/lib/galera/libgalera_smm.so ] || need="$need galera-4"
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need="$need rabbitmq-server"
+command -v man >/dev/null 2>&1 || need="$need man-db"
+[ -f /usr/share/bash-completion/bash_completion ] || need="$need bash-completion"
 if [ "${HACON_LAB:-}" = 1 ]; then
 	command -v corosync >/dev/null 2>&1 || [ -x /usr/sbin/corosync ] || need="$need corosync"
 	[ -x /usr/sbin/pacemakerd ] || need="$need pacemaker"

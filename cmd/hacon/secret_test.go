@@ -20,7 +20,7 @@ func TestFenceDevicePasswordReachesNoOutput(t *testing.T) {
 	var outputs []string
 	for _, form := range []string{"text", "json"} {
 		var out, errb bytes.Buffer
-		cmdStatus(context.Background(), []string{"--demo", "-o", form}, &out, &errb)
+		run([]string{"status", "--demo", "-o", form}, &out, &errb)
 		outputs = append(outputs, out.String(), errb.String())
 	}
 	if !strings.Contains(outputs[2], `"pacemaker_fencing"`) || !strings.Contains(outputs[2], "stonith-fence_redfish-") {

@@ -9,32 +9,52 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/internal/app"
 )
 
+type statusFlags struct {
+	config, output, log string
+	demo                bool
+}
+
+func newStatusCmd(inv *invocation) *cobra.Command {
+	var f statusFlags
+	cmd := &cobra.Command{
+		Use:   "status [--config F | --demo] [-o text|json]",
+		Short: "one poll of every source (Nagios exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+		Example: `  hacon status --demo
+  hacon status --config overcloud.yaml -o json | jq '.clusters[].alerts'
+  hacon status || page-someone       a monitoring check: the exit code says how bad`,
+		Args: noArgs,
+		Run:  inv.do(func([]string) int { return cmdStatus(inv.ctx, f, inv.stdout, inv.stderr) }),
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.config, "config", "", "config file")
+	markConfigFlag(cmd)
+	fl.BoolVar(&f.demo, "demo", false, "poll the embedded demo cluster")
+	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	logFlag(cmd, &f.log)
+	return cmd
+}
+
 // cmdStatus polls every source once and prints the snapshot; the exit code
 // follows the Nagios plugin convention so it doubles as a monitoring check.
-func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("status", stderr)
-	path := fs.String("config", "", "config file")
-	useDemo := fs.Bool("demo", false, "poll the embedded demo cluster")
-	output := fs.String("o", "text", "output format: text or json")
-	logPath := logFlag(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if *output != "text" && *output != "json" {
-		fmt.Fprintf(stderr, "hacon status: -o must be text or json, got %q\n", *output)
+func cmdStatus(ctx context.Context, f statusFlags, stdout, stderr io.Writer) int {
+	if f.output != "text" && f.output != "json" {
+		fmt.Fprintf(stderr, "hacon status: -o must be text or json, got %q\n", f.output)
 		return cluster.ExitUnknown
 	}
-	log, logFile, err := app.OpenLog(*logPath)
+	log, logFile, err := app.OpenLog(f.log)
 	if err != nil {
 		fmt.Fprintf(stderr, "UNKNOWN: debug log: %v\n", err)
 		return cluster.ExitUnknown
 	}
 	defer logFile.Close()
-	a, err := app.New(app.Options{ConfigPath: *path, Demo: *useDemo, Log: log})
+	a, err := app.New(app.Options{ConfigPath: f.config, Demo: f.demo, Log: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "UNKNOWN: %v\n", err)
 		return cluster.ExitUnknown
@@ -43,7 +63,7 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	snap := a.Sched.PollOnce(ctx)
-	if *output == "json" {
+	if f.output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		var links linkSource
