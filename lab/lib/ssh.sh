@@ -15,7 +15,9 @@
 LAB_SSH_USER=heat-admin
 LAB_SSH_GECOS="hacon lab"
 LAB_SUDOERS=/etc/sudoers.d/hacon-lab
-LAB_PCMK_TOOLS="crm_mon cibadmin crm_resource crm_attribute crm_node stonith_admin crm_simulate crm_verify"
+# The Pacemaker tools, and the read-only ones `hacon discover` uses to read
+# HAProxy's configuration (TripleO's heat-admin may run anything as root).
+LAB_PCMK_TOOLS="crm_mon cibadmin crm_resource crm_attribute crm_node stonith_admin crm_simulate crm_verify cat ls ps"
 
 ssh_dir() { printf '%s/ssh' "$LAB_STATE"; }
 
