@@ -45,10 +45,25 @@ func RequireRabbitMQ(t testing.TB) {
 }
 
 // StartRabbitMQ starts epmd and a RabbitMQ node on free loopback ports and
-// waits until it runs; both stop at cleanup.
+// waits until it runs; both stop at cleanup. A free port can be taken by a
+// parallel test before the node binds it, so a node that dies while
+// starting is tried once more on other ports.
 func StartRabbitMQ(t testing.TB) *RabbitMQ {
 	t.Helper()
 	RequireRabbitMQ(t)
+	for attempt := 1; ; attempt++ {
+		r, err := startRabbitOnce(t)
+		if err == nil {
+			return r
+		}
+		if attempt == 2 {
+			t.Fatal(err)
+		}
+		t.Logf("%v; trying other ports", err)
+	}
+}
+
+func startRabbitOnce(t testing.TB) (*RabbitMQ, error) {
 	dir := t.TempDir()
 	r := &RabbitMQ{Dir: dir, CtlPath: filepath.Join(RabbitBin, "rabbitmqctl"), done: make(chan struct{}), epmdDone: make(chan struct{}),
 		Node: fmt.Sprintf("hacon-%d-%d@localhost", os.Getpid(), time.Now().UnixNano()%1e6)}
@@ -67,7 +82,7 @@ func StartRabbitMQ(t testing.TB) *RabbitMQ {
 	r.epmd = exec.Command("epmd", "-address", "127.0.0.1", "-port", strconv.Itoa(epmdPort))
 	r.epmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := r.epmd.Start(); err != nil {
-		t.Fatalf("start epmd: %v", err)
+		return nil, fmt.Errorf("start epmd: %v", err)
 	}
 	go func() { _ = r.epmd.Wait(); close(r.epmdDone) }()
 	r.server = exec.Command(filepath.Join(RabbitBin, "rabbitmq-server"))
@@ -79,14 +94,39 @@ func StartRabbitMQ(t testing.TB) *RabbitMQ {
 		"ERL_EPMD_ADDRESS=127.0.0.1", "RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS=-kernel inet_dist_use_interface {127,0,0,1}")...)
 	r.server.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := r.server.Start(); err != nil {
-		t.Fatalf("start rabbitmq-server: %v", err)
+		r.stopEpmd()
+		return nil, fmt.Errorf("start rabbitmq-server: %v", err)
 	}
 	go func() { _ = r.server.Wait(); close(r.done) }()
 	t.Cleanup(func() { r.Stop(t); r.stopEpmd() })
-	if out, err := r.run(60*time.Second, "wait", "--timeout", "60", filepath.Join(dir, "rabbit.pid")); err != nil {
-		t.Fatalf("rabbitmq node %s did not start: %v\n%s", r.Node, err, out)
+	type waited struct {
+		out []byte
+		err error
 	}
-	return r
+	ready := make(chan waited, 1)
+	go func() {
+		out, err := r.run(60*time.Second, "wait", "--timeout", "60", filepath.Join(dir, "rabbit.pid"))
+		ready <- waited{out, err}
+	}()
+	select {
+	case w := <-ready:
+		if w.err != nil {
+			return nil, fmt.Errorf("rabbitmq node %s did not start: %v\n%s", r.Node, w.err, w.out)
+		}
+	case <-r.done:
+		// The node died while starting (a port taken meanwhile): no need to
+		// wait out rabbitmqctl's minute.
+		log, _ := os.ReadFile(filepath.Join(dir, "log", r.Node+".log"))
+		return nil, fmt.Errorf("rabbitmq node %s exited while starting: %s", r.Node, tail(log, 600))
+	}
+	return r, nil
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
 }
 
 // CtlArgv is the rabbitmqctl command line (env included) that reaches this
