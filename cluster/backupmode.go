@@ -4,9 +4,11 @@ package cluster
 // resource active/passive when HAProxy alone says so: one or more active
 // servers and the others marked backup (kolla's MariaDB behind HAProxy).
 // Such a service serves where its active server is UP; when none is,
-// HAProxy sends traffic to a backup, which then serves it.
+// HAProxy sends traffic to a backup, which then serves it. A service
+// configured active-passive without a resource is counted the same way
+// (hacon discover writes the mode it saw).
 func haproxyActivePassive(svc *Service, configuredMode string, res *Resource) {
-	if configuredMode != "" || res != nil {
+	if res != nil || (configuredMode != "" && configuredMode != ModeActivePassive) {
 		return
 	}
 	active, backup := 0, 0

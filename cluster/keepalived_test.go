@@ -152,6 +152,12 @@ func TestHAProxyBackupServersMakeAServiceActivePassive(t *testing.T) {
 	if svc.Serving != 1 {
 		t.Errorf("a backup UP still serves, got %d", svc.Serving)
 	}
+	said := Service{Mode: ModeActivePassive, Cells: svc.Cells, Serving: 2, Expected: 1}
+	said.Cells[0].LB[0].Server.Status = "UP"
+	haproxyActivePassive(&said, ModeActivePassive, nil)
+	if said.Serving != 1 || said.Expected != 1 {
+		t.Errorf("configured active-passive with backups: %d/%d, want 1/1", said.Serving, said.Expected)
+	}
 	keep := Service{Mode: ModeActiveActive, Cells: svc.Cells}
 	haproxyActivePassive(&keep, ModeActiveActive, nil)
 	if keep.Mode != ModeActiveActive {

@@ -159,7 +159,7 @@ EOF
 	cat <<EOF
     services:
       - {name: keystone, haproxy_backend: keystone_internal, endpoint: "http://{{.Address}}:5001/keystone/", vip_endpoint: "http://$KLAB_VIP:5000/keystone/"}
-      - {name: mariadb, haproxy_backend: mariadb}
+      - {name: galera, haproxy_backend: mariadb}   # hacon discover names kolla's mariadb galera
     vips:
       - {name: internal, address: $KLAB_VIP, keepalived_instance: kolla_internal_vip_51}
 EOF
