@@ -13,7 +13,9 @@ func (m *merger) stateful() {
 		m.out.Stateful = append(m.out.Stateful, m.plane(KindGalera, g.ServiceName()))
 	}
 	if r := m.cc.RabbitMQ; r != nil {
-		m.out.Stateful = append(m.out.Stateful, m.plane(KindRabbitMQ, r.ServiceName()))
+		st := m.plane(KindRabbitMQ, r.ServiceName())
+		rabbitSplitViews(&st)
+		m.out.Stateful = append(m.out.Stateful, st)
 	}
 	for i := range m.out.Stateful {
 		m.attachPlane(&m.out.Stateful[i])
