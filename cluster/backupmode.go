@@ -25,7 +25,28 @@ func haproxyActivePassive(svc *Service, configuredMode string, res *Resource) {
 	if active == 0 || backup == 0 {
 		return
 	}
-	svc.Mode, svc.Expected, svc.Serving = ModeActivePassive, 1, 0
+	svc.Mode, svc.Expected = ModeActivePassive, 1
+	countActivePassive(svc)
+}
+
+// backupServed reports whether HAProxy's backup flags decide where an
+// active/passive service without a Pacemaker resource serves.
+func backupServed(svc *Service) bool {
+	if svc.Mode != ModeActivePassive || svc.Resource != "" {
+		return false
+	}
+	for _, c := range svc.Cells {
+		if c.Backup() {
+			return true
+		}
+	}
+	return false
+}
+
+// countActivePassive counts such a service: one instance, served by its
+// active server when that one serves, else by a backup that does.
+func countActivePassive(svc *Service) {
+	svc.Serving = 0
 	backupServing := false
 	for _, c := range svc.Cells {
 		switch {

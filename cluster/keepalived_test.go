@@ -177,3 +177,26 @@ func TestStatusJSONHasHoldersAndKeepalived(t *testing.T) {
 		t.Errorf("keepalived report = %+v", r.Keepalived)
 	}
 }
+
+// kolla's MariaDB, configured active-passive with the Galera plane on its
+// row: one instance, served by the active server (not 3 of 1).
+func TestConfiguredActivePassiveWithBackupsAndAPlane(t *testing.T) {
+	w := newKAWorld()
+	cc := &w.cfg.Clusters[0]
+	cc.Services = []config.Service{{Name: "galera", Mode: config.ModeActivePassive, HAProxyBackend: "mariadb"}}
+	cc.Galera = &config.Galera{}
+	for _, n := range []string{"kctl-0", "kctl-1", "kctl-2"} {
+		var servers []LBServer
+		for _, s := range []string{"kctl-0", "kctl-1", "kctl-2"} {
+			servers = append(servers, LBServer{Backend: "mariadb", Server: s, Status: "UP", Backup: s != "kctl-0"})
+		}
+		w.put(n, KindHAProxy, Result{LB: &LoadBalancer{Name: n, Servers: servers}})
+		w.put(n, KindGalera, Result{Galera: &GaleraStatus{Node: n, Via: "mysql", Answered: true, ClusterStatus: "Primary",
+			LocalState: "Synced", ClusterSize: 3, Ready: "ON", Connected: "ON"}})
+	}
+	c := w.build()
+	svc := c.Service("galera")
+	if svc == nil || svc.Serving != 1 || svc.Expected != 1 {
+		t.Fatalf("galera %+v, want 1 of 1 serving", svc)
+	}
+}

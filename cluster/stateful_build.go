@@ -121,4 +121,7 @@ func (m *merger) attachPlane(st *Stateful) {
 		}
 		svc.Known = svc.Known || c.Known()
 	}
+	if backupServed(svc) {
+		countActivePassive(svc) // the plane may have stopped the active one
+	}
 }

@@ -162,5 +162,7 @@ EOF
       - {name: galera, haproxy_backend: mariadb}   # hacon discover names kolla's mariadb galera
     vips:
       - {name: internal, address: $KLAB_VIP, keepalived_instance: kolla_internal_vip_51}
+    galera: {interval: 2s, timeout: 2s}   # mysql through the cluster's command, as root by its socket
+    rabbitmq: {interval: 5s, timeout: 4500ms} # rabbitmqctl: an Erlang VM per poll
 EOF
 }
