@@ -50,8 +50,9 @@ type Inputs map[SourceID]*SourceState
 // Build merges the latest results with the inventory into a snapshot.
 func Build(cfg *config.Config, in Inputs, now time.Time, seq uint64) Snapshot {
 	snap := Snapshot{Taken: now, Sequence: seq}
+	own := in.byCluster()
 	for i := range cfg.Clusters {
-		snap.Clusters = append(snap.Clusters, buildCluster(cfg, &cfg.Clusters[i], in, now))
+		snap.Clusters = append(snap.Clusters, buildCluster(cfg, &cfg.Clusters[i], in, own[cfg.Clusters[i].Name], now))
 	}
 	return snap
 }
@@ -60,15 +61,16 @@ type merger struct {
 	cfg *config.Config
 	cc  *config.Cluster
 	in  Inputs
+	own []ownSource // this cluster's sources (Inputs.byCluster)
 	now time.Time
 	out *Cluster
 
 	byEndpoint map[[2]string]*EndpointResult // built on first lookup
 }
 
-func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, now time.Time) Cluster {
+func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, own []ownSource, now time.Time) Cluster {
 	out := Cluster{Name: cc.Name, Interval: cfg.IntervalFor(cc, 0)}
-	m := &merger{cfg: cfg, cc: cc, in: in, now: now, out: &out}
+	m := &merger{cfg: cfg, cc: cc, in: in, own: own, now: now, out: &out}
 	pm, pmStale := m.pacemaker()
 	m.nodes(pm, pmStale)
 	m.loadBalancers()
@@ -380,10 +382,9 @@ func addressFromID(id string) string {
 var kindOrder = map[SourceKind]int{KindPacemaker: 0, KindHAProxy: 1, KindBMC: 2, KindEndpoint: 3}
 
 func (m *merger) sources() {
-	for id, st := range m.in {
-		if id.Cluster != m.cc.Name {
-			continue
-		}
+	m.out.Sources = make([]Source, 0, len(m.own))
+	for _, st := range m.own {
+		id := st.ID
 		// Endpoints and HAProxies are shown from their newest answer, so a
 		// quick failure is fresh news; Pacemaker and BMCs are shown from
 		// their last success, which is what may grow old.

@@ -145,7 +145,7 @@ func (m Model) applySnapshot(s cluster.Snapshot) (Model, tea.Cmd) {
 	}
 	var evs []timeline.Event
 	if len(m.snap.Clusters) > 0 {
-		evs = timeline.Diff(m.snap, s, views.CellWords)
+		evs = timeline.Diff(m.snap, changedClusters(m.snap, s), views.CellWords)
 	}
 	t := m.incidents.Clone()
 	recs := t.Observe(s, evs)
@@ -155,6 +155,27 @@ func (m Model) applySnapshot(s cluster.Snapshot) (Model, tea.Cmd) {
 		m.cluster = 0
 	}
 	return m, appendLog(m.log, recs)
+}
+
+// changedClusters is next without the clusters that are the same build as
+// in prev (cluster.Cluster.Rev): a quiet fleet's clusters cost no diff.
+func changedClusters(prev, next cluster.Snapshot) cluster.Snapshot {
+	out := next
+	out.Clusters = nil
+	for i := range next.Clusters {
+		nc := &next.Clusters[i]
+		pc := (*cluster.Cluster)(nil)
+		if i < len(prev.Clusters) && prev.Clusters[i].Name == nc.Name {
+			pc = &prev.Clusters[i] // the usual case: the same clusters in the same order
+		} else {
+			pc = prev.ClusterByName(nc.Name)
+		}
+		if nc.Rev != 0 && pc != nil && pc.Rev == nc.Rev {
+			continue
+		}
+		out.Clusters = append(out.Clusters, *nc)
+	}
+	return out
 }
 
 func (m Model) onTick(t tickMsg) (tea.Model, tea.Cmd) {

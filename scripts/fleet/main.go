@@ -7,13 +7,15 @@
 //     for the stats page (:1993), the API version documents (:5000, one
 //     http-request return per request) and hung APIs (:5001, tarpit: the
 //     request is held and never answered within hacon's timeout).
+//
 //   - pcmk/: the demo cluster's crm_mon and cibadmin answers, saved once,
 //     and pcmk-answer, the Pacemaker prefix that cats them (the answers are
 //     the same bytes every poll, as a quiet real cluster's are).
+//
 //   - hacon.yaml: the config, interval -interval, -hung clusters' endpoints
 //     pointing at the tarpit.
 //
-//	go run ./scripts/fleet -dir /tmp/fleet -clusters 50
+//     go run ./scripts/fleet -dir /tmp/fleet -clusters 50
 package main
 
 import (
