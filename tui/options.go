@@ -85,8 +85,15 @@ type Options struct {
 // enough not to feel like a hang.
 const defaultConfirmDelay = 400 * time.Millisecond
 
-// renderFPS caps how often the screen is redrawn.
-const renderFPS = 10
+// renderFPS is how often bubbletea's renderer looks for a changed frame.
+// bubbletea writes a frame only on its ticker (nothing flushes on demand),
+// so the tick is what a key waits for: at 120 (bubbletea's maximum) a key
+// reaches the terminal within ~8 ms. A tick whose frame did not change
+// writes nothing and costs a string compare. Data does not repaint faster
+// for it: snapshots reach the model at most once per probes.UpdateBatch
+// (150 ms) and ages once per tickEvery, so data repaints stay rate-limited
+// while keys are answered at once.
+const renderFPS = 120
 
 // New builds the console model. NO_COLOR (non-empty) forces the mono theme.
 func New(opts Options) Model {
@@ -129,9 +136,7 @@ func New(opts Options) Model {
 func Run(ctx context.Context, opts Options) error {
 	m := New(opts)
 	m.ctx = ctx
-	// A console that changes a few times per poll needs no 60 fps render
-	// loop: at 10 fps keys still echo at once to the eye, and an idle
-	// session wakes six times less often.
+	// Keys first: see renderFPS.
 	in, closeInput, err := consoleInput()
 	if err != nil {
 		return err
