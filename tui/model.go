@@ -19,6 +19,7 @@ const (
 	inputFilter
 	inputTimelineFilter
 	inputPalette
+	inputFleetFilter
 )
 
 // toastFor is how long a toast stays up.
@@ -42,8 +43,10 @@ type Model struct {
 	screen   screenID
 	helpFrom screenID // where esc/? return from help
 	ov       views.OverviewState
-	detail   string // service or node shown in a detail screen
-	focus    string // controller to list first in the service detail
+	fleet    views.FleetState // the fleet screen's cursor and filter
+	wallStep int              // the wall's place in its rotation: 0 the fleet page
+	detail   string           // service or node shown in a detail screen
+	focus    string           // controller to list first in the service detail
 	scroll   int
 	// incidents are the session's timeline; Update clones the tracker
 	// before changing it, so a Model stays a value.

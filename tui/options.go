@@ -128,6 +128,9 @@ func New(opts Options) Model {
 		m.snap = opts.Source.Snapshot()
 		m.now = m.snap.Taken
 		m.lastRotate = m.now
+		if m.hasFleet() {
+			m.screen = scrFleet
+		}
 	}
 	return m
 }
