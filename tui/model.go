@@ -44,7 +44,6 @@ type Model struct {
 	helpFrom screenID // where esc/? return from help
 	ov       views.OverviewState
 	fleet    views.FleetState // the fleet screen's cursor and filter
-	wallStep int              // the wall's place in its rotation: 0 the fleet page
 	detail   string           // service or node shown in a detail screen
 	focus    string           // controller to list first in the service detail
 	scroll   int
