@@ -37,9 +37,13 @@ type SnapshotSource interface {
 
 // Options wire an Executor.
 type Options struct {
-	Config        *config.Config
-	ReadOnly      bool
-	Runner        remote.Runner // Pacemaker commands through the prefix
+	Config   *config.Config
+	ReadOnly bool
+	Runner   remote.Runner // Pacemaker commands through the prefix
+	// Transports, when set, carries the Pacemaker commands instead of a
+	// plain prefix on Runner: the probe's own connections, so an action
+	// pays no new login.
+	Transports    remote.Transports
 	Local         remote.Runner // local crm_simulate for previews; default ExecRunner
 	BMC           PowerSetter
 	Audit         *AuditLog
@@ -308,6 +312,8 @@ func commandsOf(p *Preview) [][]string {
 			}
 		case PlaneBMC:
 			cmds = append(cmds, append([]string{"bmc", s.Hosts[0]}, s.Argv...))
+		case PlaneKeepalived:
+			cmds = append(cmds, append([]string{"@" + s.Hosts[0]}, s.Argv...))
 		default:
 			cmds = append(cmds, strings.Fields(s.Shown))
 		}

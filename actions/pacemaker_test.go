@@ -72,7 +72,9 @@ func cibSetup(t *testing.T) (*Executor, *cibCluster, string) {
 	if err := os.WriteFile(live, src, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg := &config.Config{Interval: time.Second, Concurrency: 4, VerifyTimeout: 10 * time.Second, Clusters: []config.Cluster{{
+	// A generous interval (timeout 3.75s): crm_mon and cibadmin on a loaded
+	// CI machine must not overrun the one poll the fixture takes.
+	cfg := &config.Config{Interval: 5 * time.Second, Concurrency: 4, VerifyTimeout: 10 * time.Second, Clusters: []config.Cluster{{
 		Name:        "oc",
 		Controllers: []config.Controller{{Name: "controller-0"}, {Name: "controller-1"}, {Name: "controller-2"}},
 		Pacemaker:   &config.Pacemaker{Command: []string{"env", "CIB_file=" + live}},

@@ -31,6 +31,11 @@ type Step struct {
 	// SetServer is the HAProxy step's change, kept typed so that what runs
 	// is built from checked names, never from the text shown.
 	SetServer *haproxyapi.SetServer
+
+	// Keepalived steps: what the step does (stop, wait, start) and the
+	// VIP's address the wait watches.
+	Role    string
+	Address string
 }
 
 // Preview is everything the operator sees before confirming.
@@ -65,13 +70,15 @@ func (e *Executor) Plan(ctx context.Context, req Request, snap cluster.Snapshot)
 	p.Request = req
 	var err error
 	verb, _ := LookupVerb(string(req.Kind))
-	switch verb.Plane {
+	switch planeFor(verb, cc, sc, req) {
 	case PlanePacemaker:
 		err = e.planPacemaker(ctx, cc, sc, p)
 	case PlaneHAProxy:
 		err = e.planHAProxy(cc, sc, p)
 	case PlaneBMC:
 		err = e.planPower(cc, sc, p)
+	case PlaneKeepalived:
+		err = e.planKeepalivedVIP(cc, sc, p)
 	default:
 		err = fmt.Errorf("unknown action %q", req.Kind)
 	}
@@ -98,6 +105,9 @@ func (e *Executor) resolve(cc *config.Cluster, sc *cluster.Cluster, req *Request
 		if v == nil {
 			return fmt.Errorf("unknown VIP %q", req.VIP)
 		}
+		if v.Instance != "" {
+			break // moved through keepalived: see planKeepalivedVIP
+		}
 		if v.Resource == "" {
 			return fmt.Errorf("VIP %s has no Pacemaker resource to move", req.VIP)
 		}
@@ -110,6 +120,16 @@ func (e *Executor) resolve(cc *config.Cluster, sc *cluster.Cluster, req *Request
 		if s.Backend == "" {
 			return fmt.Errorf("service %s has no haproxy_backend in the config", req.Service)
 		}
+	case Fence:
+		if cc.Pacemaker != nil {
+			break
+		}
+		// Without Pacemaker, fencing is the BMC's power: off, or a cycle.
+		req.Power = "cycle"
+		if req.FenceOff {
+			req.Power = "off"
+		}
+		fallthrough
 	case Power:
 		c, ok := cc.Controller(req.Node)
 		if !ok || c.BMC == nil {
@@ -169,7 +189,7 @@ func (e *Executor) planPacemaker(ctx context.Context, cc *config.Cluster, sc *cl
 	}
 	argv := pacemakerArgv(p.Request)
 	hosts := pacemakerHosts(cc, p.Request)
-	first, err := remote.Prefix{Command: cc.Pacemaker.Command}.Argv(hosts[0], argv)
+	first, err := remote.Prefix{Command: cc.PacemakerCommand()}.Argv(hosts[0], argv)
 	if err != nil {
 		return err
 	}
@@ -261,7 +281,12 @@ func (e *Executor) planPower(cc *config.Cluster, sc *cluster.Cluster, p *Preview
 	p.Steps = append(p.Steps, Step{Plane: PlaneBMC, Hosts: []string{c.Name}, Argv: []string{"power", p.Request.Power}, Shown: shown})
 	if p.Request.Power != "on" {
 		p.TypeToConfirm = typeToConfirm(cc, c.Name)
-		p.Warnings = append(p.Warnings, "this bypasses Pacemaker: prefer :fence "+c.Name+" unless Pacemaker cannot fence")
+		if cc.Pacemaker != nil {
+			p.Warnings = append(p.Warnings, "this bypasses Pacemaker: prefer :fence "+c.Name+" unless Pacemaker cannot fence")
+		}
+	}
+	if p.Request.Kind == Fence {
+		keepalivedFenceBlast(sc, p)
 	}
 	if n := sc.Node(c.Name); n != nil && n.BMC != nil && !n.BMC.FenceReady {
 		p.Warnings = append(p.Warnings, fmt.Sprintf("%s's BMC does not answer (%s)", c.Name, n.BMC.Error))

@@ -21,6 +21,9 @@ func (e *Executor) run(ctx context.Context, p *Preview) Outcome {
 		out.OK, out.Error = false, "unknown cluster "+p.Request.Cluster
 		return out
 	}
+	if len(p.Steps) > 0 && p.Steps[0].Plane == PlaneKeepalived {
+		return e.runKeepalived(ctx, cc, p, out)
+	}
 	for _, st := range p.Steps {
 		var results []StepResult
 		switch st.Plane {

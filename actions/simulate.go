@@ -100,7 +100,11 @@ type ranResult struct {
 // second time once it may have run. On failure ran names the host that
 // gave the final answer, or is empty when none answered.
 func (e *Executor) runPacemaker(ctx context.Context, cc *config.Cluster, hosts []config.Controller, argv []string, mutating bool) (ranResult, error) {
-	tr := remote.Prefix{Command: cc.Pacemaker.Command, Runner: e.runner}
+	var transports remote.Transports = remote.PrefixTransports{Runner: e.runner}
+	if e.Transports != nil {
+		transports = e.Transports
+	}
+	tr := transports.For(cc)
 	op := remote.Read
 	if mutating {
 		op = remote.Change

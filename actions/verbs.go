@@ -73,7 +73,8 @@ type Verb struct {
 var (
 	pacemakerOnly = []cluster.SourceKind{cluster.KindPacemaker}
 	haproxyOnly   = []cluster.SourceKind{cluster.KindHAProxy}
-	nodeState     = []cluster.SourceKind{cluster.KindPacemaker, cluster.KindBMC}
+	nodeState     = []cluster.SourceKind{cluster.KindPacemaker, cluster.KindBMC, cluster.KindKeepalived}
+	vipState      = []cluster.SourceKind{cluster.KindPacemaker, cluster.KindKeepalived}
 )
 
 func always(Request) bool          { return true }
@@ -119,8 +120,8 @@ var verbs = []Verb{
 		Reads: cluster.KindHAProxy, Watches: haproxyOnly,
 		Key: "M", KeyFills: 2, KeyHelp: "put the cell's server in maintenance in every HAProxy"},
 	{Kind: MoveVIP, Args: args(ArgVIP, ArgNode),
-		Help: "move a VIP to a node", Plane: PlanePacemaker, Target: TargetVIP,
-		Reads: cluster.KindPacemaker, Watches: pacemakerOnly,
+		Help: "move a VIP to a node (Pacemaker; keepalived: restart it on the holder)", Plane: PlanePacemaker, Target: TargetVIP,
+		Reads: cluster.KindPacemaker, Watches: vipState,
 		Key: "v", KeyFills: 1, KeyHelp: "move the VIP under the cursor (:vip NAME NODE)"},
 	{Kind: Standby, Args: args(ArgNode),
 		Help: "put a node in standby", Plane: PlanePacemaker, Target: TargetNode,

@@ -96,12 +96,12 @@ func TestVerbTableDrivesRequests(t *testing.T) {
 		watches      string
 	}{
 		{"move r n PT5M", "oc/resource/r", false, "pacemaker", "pacemaker"},
-		{"vip public n", "oc/vip/public", false, "pacemaker", "pacemaker"},
+		{"vip public n", "oc/vip/public", false, "pacemaker", "pacemaker keepalived"},
 		{"drain keystone n", "oc/server/keystone@n", false, "haproxy", "haproxy"},
 		{"standby n", "oc/node/n", false, "pacemaker", "pacemaker"},
-		{"fence n", "oc/node/n", true, "pacemaker", "pacemaker bmc"},
-		{"power n on", "oc/node/n", false, "bmc", "pacemaker bmc"},
-		{"power n off", "oc/node/n", true, "bmc", "pacemaker bmc"},
+		{"fence n", "oc/node/n", true, "pacemaker", "pacemaker bmc keepalived"},
+		{"power n on", "oc/node/n", false, "bmc", "pacemaker bmc keepalived"},
+		{"power n off", "oc/node/n", true, "bmc", "pacemaker bmc keepalived"},
 	}
 	for _, c := range cases {
 		r, err := Parse("oc", strings.Fields(c.line))

@@ -36,6 +36,9 @@ func (e *Executor) verify(parent context.Context, req Request, since time.Time) 
 			if c := snap.ClusterByName(req.Cluster); c != nil {
 				ok, what := Verified(req, c, seen)
 				if ok {
+					ok, what = e.throughVIP(ctx, req, c, what)
+				}
+				if ok {
 					return true, what, VerifySeen
 				}
 				last = what
@@ -107,6 +110,9 @@ func Verified(req Request, c *cluster.Cluster, seen *progress) (bool, string) {
 		if v == nil || v.Stale {
 			return false, "VIP state unknown"
 		}
+		if v.Instance != "" {
+			return keepalivedVIPVerified(v, req.Node)
+		}
 		return v.Node == req.Node, fmt.Sprintf("VIP %s on %s", req.VIP, orNone(v.Node))
 	case Ban:
 		ok, what := runsOn(c, req.Resource, req.Node)
@@ -135,6 +141,9 @@ func Verified(req Request, c *cluster.Cluster, seen *progress) (bool, string) {
 	case Drain, Maint, Ready:
 		return serverState(c, req)
 	case Fence:
+		if !c.HasPacemaker {
+			return fencedByPower(c, req, seen)
+		}
 		return fenced(c, req, seen)
 	case Power:
 		return powered(c, req, seen)

@@ -16,10 +16,12 @@ func Assess(c *Cluster) []Alert {
 	a.nodes()
 	a.services()
 	a.vips()
+	a.keepalived()
 	a.resources()
 	a.constraints()
 	a.fencing()
 	a.pacemakerFencing()
+	a.stateful()
 	sort.SliceStable(a.out, func(i, j int) bool { return a.out[i].Severity < a.out[j].Severity })
 	return a.out
 }
@@ -59,6 +61,12 @@ func sourceWords(s Source) string {
 		return "HAProxy on " + s.Name
 	case KindBMC:
 		return "BMC of " + s.Name
+	case KindGalera:
+		return "Galera probe on " + s.Name
+	case KindRabbitMQ:
+		return "RabbitMQ probe on " + s.Name
+	case KindKeepalived:
+		return "keepalived status of " + s.Name
 	default:
 		return "endpoint " + s.Name
 	}
@@ -200,6 +208,9 @@ func cellTrouble(c Cell) string {
 	if e := c.Endpoint; e != nil && !e.OK {
 		parts = append(parts, "endpoint "+endpointWords(e))
 	}
+	if c.planeKnown() && !c.Plane.OK {
+		parts = append(parts, planeOf(c.Plane)+" says "+c.Plane.Word)
+	}
 	switch {
 	case c.Failed:
 		parts = append(parts, "Pacemaker says FAILED")
@@ -223,7 +234,7 @@ func endpointWords(e *EndpointResult) string {
 func (a *assessor) vips() {
 	for _, v := range a.c.VIPs {
 		switch {
-		case v.Stale:
+		case v.Stale, v.Instance != "": // keepalived VIPs: see keepalivedVIP
 		case v.Resource != "" && a.c.HasPacemaker && a.c.Resource(v.Resource) == nil:
 			a.add(SevWarning, v.Name, "VIP %s: Pacemaker has no resource %s", v.Name, v.Resource)
 		case v.Node == "" && a.c.HasPacemaker && v.Resource != "":

@@ -15,6 +15,8 @@ const (
 	KindHAProxy   SourceKind = "haproxy"
 	KindEndpoint  SourceKind = "endpoint"
 	KindBMC       SourceKind = "bmc"
+	KindGalera    SourceKind = "galera"   // one per controller, named after it
+	KindRabbitMQ  SourceKind = "rabbitmq" // one per controller, named after it
 )
 
 // SourceID identifies one polled source. Name is unique within a cluster and
@@ -45,6 +47,10 @@ type Result struct {
 	LB        *LoadBalancer
 	Endpoint  *EndpointResult
 	BMC       *BMCStatus
+	Galera    *GaleraStatus
+	RabbitMQ  *RabbitStatus
+	// Keepalived is one controller's addresses and VRRP state.
+	Keepalived *KeepalivedStatus
 }
 
 // OK reports whether the poll succeeded.

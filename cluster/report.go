@@ -22,6 +22,10 @@ type ClusterReport struct {
 	Endpoints []EndpointReport `json:"endpoints"`
 	Sources   []SourceReport   `json:"sources"`
 	Alerts    []AlertReport    `json:"alerts"`
+	Stateful  []StatefulReport `json:"stateful"`
+	// Keepalived is every VRRP instance on every controller whose
+	// keepalived answered (empty for a cluster without keepalived VIPs).
+	Keepalived []KeepalivedReport `json:"keepalived"`
 }
 
 // NodeReport is a node in a Report.
@@ -84,9 +88,10 @@ type ServiceReport struct {
 
 // VIPReport is a VIP and its node.
 type VIPReport struct {
-	Name    string `json:"name"`
-	Address string `json:"address"`
-	Node    string `json:"node"`
+	Name    string   `json:"name"`
+	Address string   `json:"address"`
+	Node    string   `json:"node"`
+	Holders []string `json:"holders"` // every node where the address is present (keepalived) or the resource active (Pacemaker)
 }
 
 // ServerReport is one server in one HAProxy.
@@ -174,7 +179,7 @@ func (s *Snapshot) Report() Report {
 func clusterReport(c *Cluster) ClusterReport {
 	cr := ClusterReport{Name: c.Name, Quorum: c.Quorum, DC: c.DC, Via: c.PacemakerVia,
 		Nodes: []NodeReport{}, Resources: []ResourceReport{}, Services: []ServiceReport{}, VIPs: []VIPReport{},
-		HAProxy: []ServerReport{}, Endpoints: []EndpointReport{}, Sources: []SourceReport{}, Alerts: []AlertReport{}}
+		HAProxy: []ServerReport{}, Keepalived: []KeepalivedReport{}, Endpoints: []EndpointReport{}, Sources: []SourceReport{}, Alerts: []AlertReport{}}
 	for _, n := range c.Nodes {
 		nr := NodeReport{Name: n.Name, Controller: n.Controller, State: n.PcmkState(), Power: n.Power()}
 		if p := n.Pacemaker; p != nil {
@@ -202,7 +207,11 @@ func clusterReport(c *Cluster) ClusterReport {
 		cr.Services = append(cr.Services, ServiceReport{Name: s.Name, Mode: s.Mode, Serving: s.Serving, Expected: s.Expected, Resource: s.Resource, Auto: s.Auto})
 	}
 	for _, v := range c.VIPs {
-		cr.VIPs = append(cr.VIPs, VIPReport{Name: v.Name, Address: v.Address, Node: v.Node})
+		holders := v.Holders
+		if v.Instance == "" {
+			holders = v.Nodes
+		}
+		cr.VIPs = append(cr.VIPs, VIPReport{Name: v.Name, Address: v.Address, Node: v.Node, Holders: append([]string{}, holders...)})
 	}
 	for _, lb := range c.LBs {
 		for _, sv := range lb.Servers {
@@ -215,9 +224,11 @@ func clusterReport(c *Cluster) ClusterReport {
 	for _, s := range c.Sources {
 		cr.Sources = append(cr.Sources, SourceReport{Kind: string(s.Kind), Name: s.Name, Address: s.Address, OK: s.OK, Error: s.Error, AgeMS: s.Age.Milliseconds()})
 	}
+	cr.Keepalived = keepalivedReport(c)
 	for _, a := range c.Alerts {
 		cr.Alerts = append(cr.Alerts, AlertReport{Severity: a.Severity.String(), Subject: a.Subject, Message: a.Message})
 	}
+	cr.Stateful = statefulReports(c)
 	return cr
 }
 

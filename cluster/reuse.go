@@ -21,7 +21,9 @@ func SameData(a, b *Result) bool {
 		return false
 	}
 	return sameEndpoint(a.Endpoint, b.Endpoint) && sameLB(a.LB, b.LB) &&
-		samePacemaker(a.Pacemaker, b.Pacemaker) && sameBMC(a.BMC, b.BMC)
+		sameDeep(a.Pacemaker, b.Pacemaker) && sameBMC(a.BMC, b.BMC) &&
+		sameDeep(a.Galera, b.Galera) && sameDeep(a.RabbitMQ, b.RabbitMQ) &&
+		sameDeep(a.Keepalived, b.Keepalived)
 }
 
 func sameEndpoint(a, b *EndpointResult) bool {
@@ -51,7 +53,9 @@ func sameLB(a, b *LoadBalancer) bool {
 	return true
 }
 
-func samePacemaker(a, b *PacemakerStatus) bool {
+// sameDeep compares observations that carry no timings (Pacemaker's,
+// Galera's, RabbitMQ's, keepalived's): every field is data.
+func sameDeep[T any](a, b *T) bool {
 	if a == nil || b == nil {
 		return a == b
 	}

@@ -40,6 +40,12 @@ type Cluster struct {
 	Fencing      *FencingConfig // Pacemaker's stonith devices and levels; nil when unknown
 	Sources      []Source
 	Alerts       []Alert
+	Stateful     []Stateful // Galera and RabbitMQ as they see themselves
+
+	// HasKeepalived: some VIP is kept by keepalived (VRRP); VRRP lists
+	// every instance on every controller whose keepalived answered.
+	HasKeepalived bool
+	VRRP          []VRRPNode
 }
 
 // Node is a controller (from the inventory) or another Pacemaker node
@@ -56,6 +62,9 @@ type Node struct {
 	// node; nil when the CIB's fencing configuration is unknown or the
 	// node is a guest (a bundle's container: its host fences it).
 	Fencing *Fencing
+	// Keepalived is the node's addresses and VRRP instances from its
+	// latest answer; nil when it did not answer (or is not polled).
+	Keepalived *KeepalivedStatus
 }
 
 // PcmkState is the node's Pacemaker state word, or "unknown".
@@ -99,6 +108,7 @@ type Cell struct {
 	LB         []LBView // one per load balancer that has this server
 	LBAgree    bool     // every LB reports the same status
 	Endpoint   *EndpointResult
+	Plane      *PlaneNode // the stateful plane's word (Galera, RabbitMQ); nil for other services
 	Stale      bool
 }
 
@@ -132,8 +142,10 @@ func (c Cell) Backup() bool {
 
 // Known reports whether any plane said anything about this cell.
 func (c Cell) Known() bool {
-	return c.Role != "" || len(c.LB) > 0 || c.Endpoint != nil
+	return c.Role != "" || len(c.LB) > 0 || c.Endpoint != nil || c.planeKnown()
 }
+
+func (c Cell) planeKnown() bool { return c.Plane != nil && c.Plane.Known() && !c.Plane.Stale }
 
 // Serving reports whether the cell carries traffic: running (when Pacemaker
 // manages it), not DOWN/MAINT in the LBs, and its endpoint answering.
@@ -151,7 +163,10 @@ func (c Cell) Serving() bool {
 	if c.Endpoint != nil && !c.Endpoint.OK {
 		return false
 	}
-	return c.Role != "" || c.LBStatus() != "" || c.Endpoint != nil
+	if c.planeKnown() && !c.Plane.OK {
+		return false // Pacemaker and HAProxy may say up while the database refuses writes
+	}
+	return c.Role != "" || c.LBStatus() != "" || c.Endpoint != nil || c.planeKnown()
 }
 
 // VIP is a virtual IP and the node holding it.
@@ -164,6 +179,12 @@ type VIP struct {
 	Role     string
 	Failed   bool
 	Stale    bool
+
+	// Keepalived VIPs: the VRRP instance, every node where the address is
+	// present (ip addr), and each controller's view of the instance.
+	Instance string
+	Holders  []string
+	VRRP     []VRRPView
 }
 
 // Source is the health of one polled source.

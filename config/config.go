@@ -43,11 +43,17 @@ type Cluster struct {
 	Interval    time.Duration                `yaml:"interval"`
 	Timeout     time.Duration                `yaml:"timeout"`
 	HTTP        *promconfig.HTTPClientConfig `yaml:"http"` // TLS/auth/proxy for endpoint probes
-	Controllers []Controller                 `yaml:"controllers"`
-	Pacemaker   *Pacemaker                   `yaml:"pacemaker"`
-	HAProxy     []HAProxy                    `yaml:"haproxy"`
-	Services    []Service                    `yaml:"services"`
-	VIPs        []VIP                        `yaml:"vips"`
+	// Command is the argv prefix every plane that runs commands on a
+	// controller uses (Pacemaker, keepalived), unless the plane sets its own.
+	Command     []string     `yaml:"command"`
+	Controllers []Controller `yaml:"controllers"`
+	Pacemaker   *Pacemaker   `yaml:"pacemaker"`
+	Keepalived  *Keepalived  `yaml:"keepalived"`
+	HAProxy     []HAProxy    `yaml:"haproxy"`
+	Services    []Service    `yaml:"services"`
+	VIPs        []VIP        `yaml:"vips"`
+	Galera      *Galera      `yaml:"galera"`   // the database's own view, per controller
+	RabbitMQ    *RabbitMQ    `yaml:"rabbitmq"` // the message queue's own view, per controller
 }
 
 // Controller is one controller node; Name must match the Pacemaker node name.
@@ -113,11 +119,12 @@ type Service struct {
 	Timeout           time.Duration                `yaml:"timeout"`
 }
 
-// VIP is a virtual IP managed by Pacemaker.
+// VIP is a virtual IP managed by Pacemaker or by keepalived (VRRP).
 type VIP struct {
-	Name              string `yaml:"name"`
-	Address           string `yaml:"address"`
-	PacemakerResource string `yaml:"pacemaker_resource"`
+	Name               string `yaml:"name"`
+	Address            string `yaml:"address"`
+	PacemakerResource  string `yaml:"pacemaker_resource"`
+	KeepalivedInstance string `yaml:"keepalived_instance"` // the VRRP instance holding the address
 }
 
 // Modes accepted in a service's mode key.
@@ -132,14 +139,27 @@ type TemplateData struct {
 	Address string
 }
 
+// IndexedTemplateData adds {{.Index}}, the controller's position in the
+// inventory from 0, for the stateful commands only (TripleO names its bundle
+// replicas galera-bundle-podman-0..2 in controller order).
+type IndexedTemplateData struct {
+	Name    string
+	Address string
+	Index   int
+}
+
 // Expand fills a {{.Name}}/{{.Address}} template for one controller.
 func Expand(tmpl string, c Controller) (string, error) {
+	return expandWith(tmpl, TemplateData{Name: c.Name, Address: c.Address})
+}
+
+func expandWith(tmpl string, data any) (string, error) {
 	t, err := template.New("x").Option("missingkey=error").Parse(tmpl)
 	if err != nil {
 		return "", err
 	}
 	var b bytes.Buffer
-	if err := t.Execute(&b, TemplateData{Name: c.Name, Address: c.Address}); err != nil {
+	if err := t.Execute(&b, data); err != nil {
 		return "", fmt.Errorf("template %q: %w", tmpl, err)
 	}
 	return b.String(), nil
@@ -157,6 +177,15 @@ func ExpandURL(tmpl string, c Controller) (string, error) {
 // in code skip validation), and an element a template produced may not
 // start with '-': ssh and sudo would read it as an option.
 func ExpandArgs(args []string, c Controller) ([]string, error) {
+	return expandArgsWith(args, c, TemplateData{Name: c.Name, Address: c.Address})
+}
+
+// ExpandArgsIndexed is ExpandArgs with {{.Index}} too (see IndexedTemplateData).
+func ExpandArgsIndexed(args []string, c Controller, index int) ([]string, error) {
+	return expandArgsWith(args, c, IndexedTemplateData{Name: c.Name, Address: c.Address, Index: index})
+}
+
+func expandArgsWith(args []string, c Controller, data any) ([]string, error) {
 	if msg := nameProblem(c.Name); c.Name != "" && msg != "" {
 		return nil, fmt.Errorf("controller name %q: %s", c.Name, msg)
 	}
@@ -167,7 +196,7 @@ func ExpandArgs(args []string, c Controller) ([]string, error) {
 	}
 	out := make([]string, 0, len(args))
 	for _, a := range args {
-		s, err := Expand(a, c)
+		s, err := expandWith(a, data)
 		if err == nil && s != a && strings.HasPrefix(s, "-") && !strings.HasPrefix(a, "-") {
 			err = fmt.Errorf("template %q expands to %q, which a command would read as an option", a, s)
 		}

@@ -92,6 +92,8 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 		}
 	}
 	v.validateHAProxies(p, c, ctl)
+	v.validateStateful(p, c)
+	v.validateKeepalived(p, c)
 	svcs := map[string]int{}
 	for i, s := range c.Services {
 		sp := fmt.Sprintf("%s.services[%d]", p, i)
@@ -121,8 +123,8 @@ func (v *validator) validateCluster(p string, c *Cluster) {
 			v.bad(vp+".address", "expected an IP address, got %q", vip.Address)
 		}
 		v.checkName(vp+".pacemaker_resource", vip.PacemakerResource, "a Pacemaker resource id")
-		if vip.Address == "" && vip.PacemakerResource == "" {
-			v.bad(vp, "needs an address or a pacemaker_resource")
+		if vip.Address == "" && vip.PacemakerResource == "" && vip.KeepalivedInstance == "" {
+			v.bad(vp, "needs an address, a pacemaker_resource or a keepalived_instance")
 		}
 	}
 }

@@ -27,6 +27,8 @@ type Cluster struct {
 	runtime map[string]*runtimeAPI
 	bmcs    map[string]*bmcHandle
 	closed  bool
+
+	kolla *kolla // the second, kolla-style cluster
 }
 
 // nodeServer is one controller's listener: its API endpoints and its
@@ -70,6 +72,12 @@ func Start() (*Cluster, error) {
 		c.Close()
 		return nil, err
 	}
+	k, err := startKolla()
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	c.kolla = k
 	return c, nil
 }
 
@@ -220,7 +228,12 @@ func (c *Cluster) Config() *config.Config {
 	for _, v := range vipSpecs {
 		cc.VIPs = append(cc.VIPs, config.VIP{Name: v.Name, Address: v.Address, PacemakerResource: v.Resource})
 	}
+	cc.Galera = &config.Galera{}                              // mysql through the demo's prefix, as on a Pacemaker cluster
+	cc.RabbitMQ = &config.RabbitMQ{Interval: 2 * time.Second} // rabbitmqctl likewise; the simulated one costs nothing
 	cfg := &config.Config{File: "(demo)", Interval: 2 * time.Second, Clusters: []config.Cluster{cc}}
+	if c.kolla != nil {
+		cfg.Clusters = append(cfg.Clusters, c.kolla.config())
+	}
 	return withDefaults(cfg)
 }
 
@@ -254,7 +267,11 @@ func (c *Cluster) Close() {
 	}
 	rts := c.runtime
 	bmcs := c.bmcs
+	k := c.kolla
 	c.mu.Unlock()
+	if k != nil {
+		k.close()
+	}
 	for _, r := range rts {
 		r.close()
 	}

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -39,7 +40,11 @@ func (c *Cluster) SetPower(node string, on bool) error {
 }
 
 // StopService kills a service's process on a node (or starts it again).
+// On a kolla node, the service is keepalived or haproxy.
 func (c *Cluster) StopService(svc, node string, stopped bool) error {
+	if slices.Contains(KollaNodes, node) && c.kolla != nil {
+		return c.kolla.setDaemon(svc, node, !stopped)
+	}
 	return c.cellFault(svc, node, func(k cellKey) {
 		c.sim.stopped[k] = stopped
 		if stopped {
@@ -92,10 +97,14 @@ func (c *Cluster) Heal() {
 	for _, n := range NodeNames {
 		_ = c.CutBMC(n, false)
 	}
+	if c.kolla != nil {
+		c.kolla.heal()
+	}
 	c.sim.mu.Lock()
 	defer c.sim.mu.Unlock()
 	c.sim.stopped = map[cellKey]bool{}
 	c.sim.hung = map[cellKey]bool{}
+	c.sim.st = newStatefulSim()
 	for _, n := range NodeNames {
 		c.sim.setPower(n, true)
 	}
@@ -143,8 +152,20 @@ func (c *Cluster) FaultCommands() []FaultCommand {
 		{"revive", "demo: restart a killed service (SERVICE NODE)", svcNode(func(s, n string) error { return c.StopService(s, n, false) }, "restarted")},
 		{"hang", "demo: make an endpoint hang (SERVICE NODE)", svcNode(func(s, n string) error { return c.HangEndpoint(s, n, true) }, "hangs")},
 		{"unhang", "demo: make an endpoint answer again (SERVICE NODE)", svcNode(func(s, n string) error { return c.HangEndpoint(s, n, false) }, "answers")},
+		{"splitbrain", "demo: drop VRRP between the kolla nodes (every one becomes MASTER)", func([]string) (string, error) {
+			c.SplitBrain(true)
+			return "VRRP dropped between " + strings.Join(KollaNodes, ", "), nil
+		}},
 		{"heal", "demo: undo every injected fault", func([]string) (string, error) { c.Heal(); return "demo cluster healed", nil }},
 	}
+	cmds = append(cmds, c.statefulFaults()...)
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
 	return cmds
+}
+
+// SplitBrain drops VRRP between the kolla nodes (or lets it through again).
+func (c *Cluster) SplitBrain(split bool) {
+	if c.kolla != nil {
+		c.kolla.setSplit(split)
+	}
 }

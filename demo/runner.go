@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +35,9 @@ func (r Runner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) 
 	}
 	args := argv
 	s := r.c.sim
+	if len(args) >= 2 && args[0] == PrefixCommand && slices.Contains(KollaNodes, args[1]) && r.c.kolla != nil {
+		return r.c.kolla.run(ctx, argv, args[1], args[2:])
+	}
 	if len(args) >= 2 && args[0] == PrefixCommand {
 		node := args[1]
 		s.mu.Lock()
@@ -65,6 +69,11 @@ func (r Runner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if len(argv) >= 2 && argv[0] == PrefixCommand {
+		if answer := s.statefulCommand(argv, args, argv[1]); answer != nil {
+			return answer()
+		}
+	}
 	switch args[0] {
 	case "crm_mon":
 		return s.crmMonXML(), nil, nil

@@ -38,6 +38,7 @@ var specs = []svcSpec{
 	{Name: "placement", Resource: "openstack-placement-clone", Prim: "openstack-placement", Agent: "systemd:openstack-placement", Kind: "clone", Backend: "placement", Path: "/placement/", Status: 200, Doc: `{"versions":[{"id":"v1.0","min_version":"1.0","max_version":"1.39","status":"CURRENT"}]}`},
 	{Name: "horizon", Resource: "httpd-clone", Prim: "httpd", Agent: "systemd:httpd", Kind: "clone", Backend: "horizon", Path: "/dashboard/auth/login/", Status: 200, Doc: `<html>login</html>`},
 	{Name: "galera", Resource: "galera-clone", Prim: "galera", Agent: "ocf:heartbeat:galera", Kind: "promotable", MaxProm: 3, Backend: "mysql", Backups: true},
+	{Name: "rabbitmq", Resource: "rabbitmq-clone", Prim: "rabbitmq", Agent: "ocf:heartbeat:rabbitmq-cluster", Kind: "clone"},
 	{Name: "redis", Resource: "redis-clone", Prim: "redis", Agent: "ocf:heartbeat:redis", Kind: "promotable", MaxProm: 1},
 	{Name: "cinder-volume", Resource: "openstack-cinder-volume", Prim: "openstack-cinder-volume", Agent: "systemd:openstack-cinder-volume", Kind: "primitive"},
 }
@@ -73,6 +74,7 @@ type sim struct {
 	fences      []cluster.FenceEvent
 	failcounts  map[cellKey]int
 	lastChange  time.Time
+	st          statefulSim                // Galera and RabbitMQ faults
 	onPower     func(node string, on bool) // lets listeners follow power
 	timers      []*time.Timer
 }
@@ -82,6 +84,7 @@ func newSim() *sim {
 		powered: map[string]bool{}, bmcCut: map[string]bool{}, standby: map[string]bool{},
 		stopped: map[cellKey]bool{}, hung: map[cellKey]bool{}, lbState: map[string]map[string]string{},
 		placement: map[string]string{}, failcounts: map[cellKey]int{}, lastChange: time.Now(),
+		st: newStatefulSim(),
 	}
 	for _, n := range NodeNames {
 		s.powered[n] = true

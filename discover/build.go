@@ -172,7 +172,7 @@ func (b *builder) backends() []*Proxy {
 
 func (b *builder) vips() {
 	used := map[string]bool{}
-	add := func(name, addr, rsc, comment string) {
+	add := func(name, addr, rsc, instance, comment string) {
 		ip := net.ParseIP(addr)
 		if ip == nil {
 			b.note("VIP "+clip(name), "address %q is not an IP address", clip(addr))
@@ -188,11 +188,11 @@ func (b *builder) vips() {
 		used[name] = true
 		b.vipAddrs[ip.String()] = name
 		b.r.Comments[fmt.Sprintf("vips[%d]", len(b.r.Cluster.VIPs))] = comment
-		b.r.Cluster.VIPs = append(b.r.Cluster.VIPs, config.VIP{Name: name, Address: ip.String(), PacemakerResource: rsc})
+		b.r.Cluster.VIPs = append(b.r.Cluster.VIPs, config.VIP{Name: name, Address: ip.String(), PacemakerResource: rsc, KeepalivedInstance: instance})
 	}
 	if pm := b.f.Pacemaker; pm != nil {
 		for _, v := range pm.VIPs {
-			add(v.Resource, v.Address, v.Resource, "Pacemaker IPaddr2 resource "+v.Resource)
+			add(v.Resource, v.Address, v.Resource, "", "Pacemaker IPaddr2 resource "+v.Resource)
 		}
 	}
 	for _, in := range b.f.Keepalived {
@@ -201,7 +201,11 @@ func (b *builder) vips() {
 			if len(in.Addresses) > 1 {
 				name = fmt.Sprintf("%s-%d", in.Name, i+1)
 			}
-			add(name, a, "", "keepalived vrrp_instance "+in.Name+" ("+b.f.KeepalivedSource+")")
+			instance := in.Name
+			if config.NameProblem(instance) != "" {
+				instance = "" // add notes the name; the address still serves
+			}
+			add(name, a, "", instance, "keepalived vrrp_instance "+in.Name+" ("+b.f.KeepalivedSource+")")
 		}
 	}
 }
@@ -303,7 +307,7 @@ func passwordEnv(clusterName, node string, perNode bool) string {
 // becomes {{.Name}} or {{.Address}}, so hacon can ask the next one when
 // this one does not answer.
 func (b *builder) pacemakerCommand() {
-	if b.f.Pacemaker == nil || len(b.f.Via) == 0 {
+	if len(b.f.Via) == 0 || (b.f.Pacemaker == nil && len(b.f.Keepalived) == 0) {
 		return
 	}
 	cmd := slices.Clone(b.f.Via)
@@ -315,8 +319,16 @@ func (b *builder) pacemakerCommand() {
 			}
 		}
 	}
+	key := "pacemaker.command"
+	if b.f.Pacemaker == nil {
+		key = "command" // keepalived without Pacemaker: the cluster's prefix, for every plane
+	}
 	if !replaced {
-		b.note("pacemaker.command", "the prefix names no controller by its name or address: hacon asks only the host it names")
+		b.note(key, "the prefix names no controller by its name or address: hacon asks only the host it names")
+	}
+	if b.f.Pacemaker == nil {
+		b.r.Cluster.Command = cmd
+		return
 	}
 	b.r.Cluster.Pacemaker = &config.Pacemaker{Command: cmd}
 }

@@ -68,6 +68,16 @@ func TestKollaLayout(t *testing.T) {
 		t.Errorf("%d services, want 4 (the external backends have the same servers): %+v", len(c.Services), c.Services)
 	}
 	wantVIPs(t, c, map[string]string{"kolla_internal_vip_51-1": "10.0.0.250", "kolla_internal_vip_51-2": "192.0.2.250"})
+	// keepalived's VIPs name their VRRP instance, and the prefix becomes the
+	// cluster's command (there is no Pacemaker block to carry it).
+	for _, v := range c.VIPs {
+		if v.KeepalivedInstance != "kolla_internal_vip_51" || v.PacemakerResource != "" {
+			t.Errorf("VIP %s: keepalived_instance %q, pacemaker_resource %q", v.Name, v.KeepalivedInstance, v.PacemakerResource)
+		}
+	}
+	if len(c.Command) == 0 || c.Pacemaker != nil {
+		t.Errorf("cluster command %q, pacemaker %+v: want the prefix as the cluster's command", c.Command, c.Pacemaker)
+	}
 	for _, h := range c.HAProxy {
 		if h.StatsSocket != "/var/lib/kolla/haproxy/haproxy.sock" || h.RuntimeAPI != "unix:///var/lib/kolla/haproxy/haproxy.sock" {
 			t.Errorf("HAProxy %+v", h)

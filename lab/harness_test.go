@@ -20,6 +20,7 @@ import (
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/internal/app"
 	"github.com/hacon/hacon/probes"
+	"github.com/hacon/hacon/remote/sshmux"
 )
 
 // The lab's fixed facts (lab/lib/common.sh).
@@ -41,6 +42,7 @@ type harness struct {
 	pool  *bmc.Pool
 	sched *probes.Scheduler
 	exec  *actions.Executor
+	ssh   *sshmux.Manager // every Pacemaker command, polls and actions, goes through it
 	audit string
 }
 
@@ -86,6 +88,7 @@ func TestMain(m *testing.M) {
 		code = 1
 	}
 	h.pool.Close()
+	h.ssh.Close()
 	timingsMu.Lock()
 	fmt.Println("\nlab e2e timings (action → hacon's verified result):")
 	for _, l := range timings {
@@ -120,7 +123,7 @@ func newHarness() (*harness, error) {
 		return nil, fmt.Errorf("%s has no cluster %s", path, clusterName)
 	}
 	return &harness{state: state, on: filepath.Join(labDir, "bin", "on"), cfg: a.Config, cc: cc,
-		pool: a.BMC, sched: a.Sched, exec: a.Executor, audit: a.Config.AuditLog}, nil
+		pool: a.BMC, sched: a.Sched, exec: a.Executor, ssh: a.SSH, audit: a.Config.AuditLog}, nil
 }
 
 // snap is the running scheduler's newest view of the lab cluster.

@@ -88,13 +88,14 @@ func (s *pcmkState) constraintsFresh(lastChange string, now time.Time) bool {
 // until one's crm_mon answers: the controller hacon was asking may be the
 // one being fenced.
 func probePacemaker(ctx context.Context, t *Target) cluster.Result {
-	if t.Cluster == nil || t.Deps == nil || t.Deps.Runner == nil {
+	if t.Cluster == nil || t.Deps == nil || (t.Deps.Runner == nil && t.Deps.Transports == nil) {
 		return cluster.Result{Err: "pacemaker probe: no cluster or command runner configured"}
 	}
-	tr := remote.Prefix{Runner: t.Deps.Runner}
-	if t.Cluster.Pacemaker != nil {
-		tr.Command = t.Cluster.Pacemaker.Command
+	transports := t.Deps.Transports
+	if transports == nil {
+		transports = remote.PrefixTransports{Runner: t.Deps.Runner}
 	}
+	tr := transports.For(t.Cluster)
 	ctls := t.Cluster.Controllers
 	if len(ctls) == 0 {
 		ctls = []config.Controller{{}}

@@ -27,6 +27,7 @@ type Target struct {
 	HAProxy    *config.HAProxy
 	Service    *config.Service
 	URL        string // endpoint probes: the expanded URL
+	Index      int    // stateful probes: the controller's position, for {{.Index}}
 
 	Deps *Deps
 
@@ -39,9 +40,12 @@ type Target struct {
 // concurrent use.
 type Deps struct {
 	Runner remote.Runner // runs Pacemaker's CLI; the demo swaps in a simulator
-	BMC    BMCPoller     // polls BMCs; nil disables BMC sources
-	HTTP   *HTTPClients
-	Now    func() time.Time // the clock the probes' caches read; nil: time.Now
+	// Transports, when set, carries the Pacemaker commands instead of a
+	// plain prefix on Runner (an SSH connection per controller).
+	Transports remote.Transports
+	BMC        BMCPoller // polls BMCs; nil disables BMC sources
+	HTTP       *HTTPClients
+	Now        func() time.Time // the clock the probes' caches read; nil: time.Now
 }
 
 // BMCPoller is what the bmc package offers the BMC probe.
@@ -62,10 +66,13 @@ type Probers map[cluster.SourceKind]ProbeFunc
 // DefaultProbers returns a fresh map of the probes of every kind hacon polls.
 func DefaultProbers() Probers {
 	return Probers{
-		cluster.KindEndpoint:  probeEndpoint,
-		cluster.KindHAProxy:   probeHAProxy,
-		cluster.KindPacemaker: probePacemaker,
-		cluster.KindBMC:       probeBMC,
+		cluster.KindEndpoint:   probeEndpoint,
+		cluster.KindHAProxy:    probeHAProxy,
+		cluster.KindPacemaker:  probePacemaker,
+		cluster.KindBMC:        probeBMC,
+		cluster.KindKeepalived: probeKeepalived,
+		cluster.KindGalera:     probeGalera,
+		cluster.KindRabbitMQ:   probeRabbitMQ,
 	}
 }
 
@@ -125,6 +132,7 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			}
 			ts = append(ts, t)
 		}
+		ts = append(ts, keepalivedTargets(cc, mk)...)
 		for i := range cc.Controllers {
 			c := &cc.Controllers[i]
 			if c.BMC == nil || deps.BMC == nil {
@@ -146,6 +154,7 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			t.Controller = c
 			ts = append(ts, t)
 		}
+		ts = append(ts, statefulTargets(cfg, cc, deps)...)
 		for si := range cc.Services {
 			s := &cc.Services[si]
 			if s.Endpoint != "" {

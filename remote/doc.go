@@ -11,7 +11,9 @@
 //     its simulation).
 //   - Transport runs a tool on one named controller. Prefix is the
 //     Transport that expands the prefix template and hands the result to a
-//     Runner; an SSH connection manager can implement Transport directly.
+//     Runner. Transports gives each cluster its Transport: PrefixTransports
+//     for the plain prefix, remote/sshmux for one ssh control master per
+//     controller (what internal/app wires for every real config).
 //   - Failover asks controllers in order under a shared deadline, with Read
 //     or Change rules (see Op).
 package remote

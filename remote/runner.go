@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,10 +38,19 @@ func (e *ExitError) Error() string {
 
 // ExecRunner runs commands for real, killing the whole process group when
 // ctx ends so an ssh that hangs cannot outlive its timeout.
+//
+// Every command runs in a new session with stdin on /dev/null: it has no
+// controlling terminal, so nothing it starts can open /dev/tty to ask a
+// question over the console (ssh's host-key, passphrase and password
+// prompts) or read the operator's keys.
 type ExecRunner struct{}
 
 // Run implements Runner.
 func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error) {
+	return execRun(ctx, argv, nil)
+}
+
+func execRun(ctx context.Context, argv []string, stdin []byte) ([]byte, []byte, error) {
 	if len(argv) == 0 {
 		return nil, nil, errors.New("empty command")
 	}
@@ -50,7 +60,10 @@ func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error
 	defer stop()
 	out, errb := newCappedBuffer(MaxStdout, stop), newCappedBuffer(MaxStderr, stop)
 	cmd := exec.CommandContext(runCtx, argv[0], argv[1:]...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Setsid also makes the command a process group leader, the group
+	// Cancel kills; and it has no controlling terminal, so ssh can never
+	// prompt on the operator's screen.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	cmd.Cancel = func() error {
 		if cmd.Process != nil {
 			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
@@ -61,6 +74,9 @@ func (ExecRunner) Run(ctx context.Context, argv []string) ([]byte, []byte, error
 	// forever: stop waiting for its output a second after the kill.
 	cmd.WaitDelay = time.Second
 	cmd.Stdout, cmd.Stderr = out, errb
+	if stdin != nil {
+		cmd.Stdin = bytes.NewReader(stdin)
+	}
 	err := cmd.Run()
 	if over := overflowed(out, errb); over != "" {
 		return out.Bytes(), errb.Bytes(), fmt.Errorf("%s: %s: stopped reading and killed it", argv[0], over)

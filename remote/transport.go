@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/hacon/hacon/config"
 )
@@ -108,4 +109,44 @@ func HostName(c config.Controller) string {
 		return "local"
 	}
 	return c.Name
+}
+
+// Transports gives each cluster its Transport: the Pacemaker prefix, its
+// timeout and interval are per cluster. An SSH connection manager
+// implements it; PrefixTransports is the plain one.
+type Transports interface {
+	For(cc *config.Cluster) Transport
+}
+
+// PrefixTransports runs every cluster's prefix through Runner, one
+// process (and, for ssh, one connection) per command.
+type PrefixTransports struct{ Runner Runner }
+
+// For implements Transports.
+func (p PrefixTransports) For(cc *config.Cluster) Transport {
+	tr := Prefix{Runner: p.Runner}
+	if cc != nil {
+		tr.Command = cc.PacemakerCommand() // pacemaker.command, else the cluster's command
+	}
+	return tr
+}
+
+// LinkState is what a connection-keeping transport knows about its way to
+// one controller, for the node detail screen and `hacon status -o json`.
+type LinkState struct {
+	Cluster    string
+	Controller string
+	Via        string // "ssh"
+	// Reuse says who keeps the connection: "hacon" (a control master per
+	// controller in hacon's socket directory), "prefix" or "ssh config"
+	// (the operator's own ControlMaster/ControlPath/ControlPersist win),
+	// or "off" (ReuseWhy says why: one connection per command).
+	Reuse       string
+	ReuseWhy    string
+	Up          bool      // the last command reached the controller
+	Since       time.Time // when the current connection came up, or when it went down
+	Reconnects  int       // connections made again after the first
+	LastError   string    // the last failure of the way there, in words; kept after recovery
+	LastErrorAt time.Time
+	Commands    int // commands run through it
 }

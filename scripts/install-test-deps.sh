@@ -1,6 +1,12 @@
 #!/bin/sh
 # Installs the system packages hacon's tests run against for real (HAProxy,
-# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat) when missing.
+# Pacemaker's CLI, OpenIPMI's ipmi_sim, ipmitool, tmux, socat, OpenSSH's
+# sshd and client, MariaDB with Galera 4, RabbitMQ; man-db and
+# bash-completion, which the .deb install test reads man pages and
+# completions with) when missing. The labs
+# (HACON_LAB=1) add Corosync, Pacemaker, the fence and resource agents, sudo
+# and keepalived. The tests start their own servers: the packages' own
+# services are kept from starting (policy-rc.d) where none says otherwise.
 # Needs root for apt-get; without root it only reports what is missing.
 set -eu
 need=""
@@ -10,11 +16,25 @@ command -v ipmi_sim >/dev/null 2>&1 || need="$need openipmi"
 command -v ipmitool >/dev/null 2>&1 || need="$need ipmitool"
 command -v tmux >/dev/null 2>&1 || need="$need tmux"
 command -v socat >/dev/null 2>&1 || need="$need socat"
+command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
+[ -x /usr/sbin/sshd ] || need="$need openssh-server"
+# The stateful plane's real peers: a one-node Galera and a RabbitMQ node.
+[ -x /usr/sbin/mariadbd ] || need="$need mariadb-server"
+[ -f /usr/lib/galera/libgalera_smm.so ] || need="$need galera-4"
+[ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need="$need rabbitmq-server"
+command -v man >/dev/null 2>&1 || need="$need man-db"
+[ -f /usr/share/bash-completion/bash_completion ] || need="$need bash-completion"
 if [ "${HACON_LAB:-}" = 1 ]; then
 	command -v corosync >/dev/null 2>&1 || [ -x /usr/sbin/corosync ] || need="$need corosync"
 	[ -x /usr/sbin/pacemakerd ] || need="$need pacemaker"
 	command -v fence_ipmilan >/dev/null 2>&1 || [ -x /usr/sbin/fence_ipmilan ] || need="$need fence-agents"
 	[ -d /usr/lib/ocf/resource.d/heartbeat ] || need="$need resource-agents"
+	# The keepalived lab (lab/keepalived): kolla-style controllers reached over ssh.
+	command -v keepalived >/dev/null 2>&1 || [ -x /usr/sbin/keepalived ] || need="$need keepalived"
+	[ -x /usr/sbin/sshd ] || need="$need openssh-server"
+	command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
+	command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need="$need nftables"
+	command -v sudo >/dev/null 2>&1 || need="$need sudo"
 fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
@@ -24,5 +44,12 @@ fi
 echo "installing:$need" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
+# Keep the packages' daemons (mariadb, rabbitmq-server, epmd) from starting:
+# the tests start their own on loopback with their own ports.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod 755 /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 # shellcheck disable=SC2086
 apt-get install -y -qq --no-install-recommends $need >/dev/null

@@ -38,7 +38,10 @@ func (fleetScreen) handleKey(m Model, k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	if matches(k, km.Filter) {
 		return m.openPrompt(inputFleetFilter, m.fleet.Filter), nil
 	}
-	if _, ok := m.actionBinding(k); ok {
+	if b, ok := m.actionBinding(k); ok {
+		if m.readOnly() { // refused and recorded like on any screen
+			return m.actionKey(b, target{})
+		}
 		return m.flash("open a cluster first (enter): actions act on a cluster's screen", true), nil
 	}
 	if mm, cmd, ok := m.globalKey(k); ok {

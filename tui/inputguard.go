@@ -2,29 +2,32 @@ package tui
 
 import (
 	"os"
+	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 )
 
-// The terminal-input decoder under bubbletea (charmbracelet/x/ansi v0.11.9,
-// the newest served) keeps 32 parameters per escape sequence and indexes
-// past them on a 33rd: `ESC [ 1;2;…;33 ~` panics on bubbletea's input
-// goroutine, which no recover covers, and the process dies with the
-// terminal raw and an action's audit result unwritten. No real key or
-// terminal reply has more than a handful of parameters, so the console's
-// input drops every parameter byte past maxInputParams-1 separators before
-// the decoder sees it.
+// The terminal-input decoder under bubbletea (charmbracelet/x/ansi v0.11.9
+// and ultraviolet, the newest served) crashes on input no terminal sends:
+// `ESC [ 1;2;…;33 ~` indexes past its 32 parameters, and a bare 8-bit CSI
+// (0x9b) X10 mouse report slices past a short buffer. Either panics on
+// bubbletea's input goroutine, which no recover covers, and the process dies
+// with the terminal raw and an action's audit result unwritten. So the
+// console's input passes a filter first: at most maxInputParams parameters
+// per CSI/DCS sequence, and no C1 control byte (0x80-0x9f) outside a valid
+// UTF-8 character.
 
 // maxInputParams bounds the parameters of one CSI or DCS sequence.
 const maxInputParams = 16
 
-// paramLimiter is a streaming filter: its state carries over between reads,
-// so a sequence split across two reads is limited all the same.
-type paramLimiter struct {
-	state byte // 0 text, 1 after ESC, 2 in CSI/DCS parameters
+// keyInputFilter is a streaming filter: its state carries over between reads,
+// so a sequence or a character split across two reads is handled the same.
+type keyInputFilter struct {
+	state byte // limText, limEsc or limParams
 	seps  int
-	cont  int // UTF-8 continuation bytes still expected
+	pend  []byte // an incomplete UTF-8 character, held until it completes
+	need  int    // continuation bytes pend still needs
 }
 
 const (
@@ -33,91 +36,126 @@ const (
 	limParams
 )
 
-// filter removes excess parameter bytes from p in place and returns the
-// length kept.
-func (l *paramLimiter) filter(p []byte) int {
-	out := 0
-	for _, b := range p {
-		if l.keep(b) {
-			p[out] = b
-			out++
+// filter appends to out what the decoder may safely see of in.
+func (f *keyInputFilter) filter(out, in []byte) []byte {
+	for _, b := range in {
+		out = f.byteIn(out, b)
+	}
+	return out
+}
+
+func (f *keyInputFilter) byteIn(out []byte, b byte) []byte {
+	if f.need > 0 {
+		if b&0xc0 == 0x80 {
+			f.pend = append(f.pend, b)
+			if f.need--; f.need == 0 {
+				out = f.flushPending(out)
+			}
+			return out
+		}
+		out = f.flushPending(out) // broken before its end
+	}
+	switch {
+	case b >= 0xc2 && b <= 0xf4:
+		f.pend, f.need = append(f.pend[:0], b), utf8Len(b)-1
+		return out
+	case b >= 0x80 && b <= 0x9f:
+		return out // a bare C1 control: the decoder would read 0x9b as CSI
+	}
+	if f.keep(b) {
+		out = append(out, b)
+	}
+	return out
+}
+
+// flushPending emits a held character if it is valid UTF-8; of a broken
+// one, only the bytes the decoder cannot take for C1 controls.
+func (f *keyInputFilter) flushPending(out []byte) []byte {
+	pend := f.pend
+	f.pend, f.need = f.pend[:0], 0
+	if utf8.Valid(pend) {
+		f.state = limText // a character ends any escape sequence's parameters
+		return append(out, pend...)
+	}
+	for _, b := range pend {
+		if b < 0x80 || b > 0x9f {
+			out = append(out, b)
 		}
 	}
 	return out
 }
 
-func (l *paramLimiter) keep(b byte) bool {
-	if !l.utf8(b) {
-		return false
+func utf8Len(lead byte) int {
+	switch {
+	case lead >= 0xf0:
+		return 4
+	case lead >= 0xe0:
+		return 3
 	}
-	switch l.state {
+	return 2
+}
+
+// keep runs the escape-sequence state machine over a 7-bit byte and says
+// whether it may pass: parameter bytes past the limit may not.
+func (f *keyInputFilter) keep(b byte) bool {
+	switch f.state {
 	case limEsc:
-		l.state = limText
+		f.state = limText
 		switch b {
 		case '[', 'P':
-			l.state, l.seps = limParams, 0
+			f.state, f.seps = limParams, 0
 		case 0x1b:
-			l.state = limEsc
+			f.state = limEsc
 		}
 		return true
 	case limParams:
 		if b >= 0x30 && b <= 0x3f {
 			if b == ';' || b == ':' {
-				l.seps++
+				f.seps++
 			}
-			return l.seps < maxInputParams
+			return f.seps < maxInputParams
 		}
-		l.state = limText
+		f.state = limText
 	}
 	if b == 0x1b {
-		l.state = limEsc
+		f.state = limEsc
 	}
 	return true
 }
 
-// utf8 drops a C1 control byte (0x80-0x9f) that is not inside a UTF-8
-// sequence. A terminal in UTF-8 mode never sends one bare; the decoder
-// would read 0x9b as an 8-bit CSI, and "\x9bM000" makes it slice past
-// its input (found by FuzzConsoleInput). Inside a multibyte character the
-// same bytes are ordinary continuation bytes and are kept.
-func (l *paramLimiter) utf8(b byte) bool {
-	switch {
-	case l.cont > 0 && b&0xc0 == 0x80:
-		l.cont--
-		return true
-	case b >= 0xc2 && b <= 0xdf:
-		l.cont = 1
-	case b >= 0xe0 && b <= 0xef:
-		l.cont = 2
-	case b >= 0xf0 && b <= 0xf4:
-		l.cont = 3
-	default:
-		l.cont = 0
-		return b < 0x80 || b > 0x9f
-	}
-	return true
-}
-
-// guardedInput is the terminal's stdin with the limiter in its read path.
+// guardedInput is the terminal's stdin with the filter in its read path.
 // It keeps *os.File's Fd, Name, Write and Close so bubbletea still puts the
 // terminal in raw mode and cancels reads through epoll.
 type guardedInput struct {
 	*os.File
-	lim paramLimiter
+	f     keyInputFilter
+	ready []byte // filtered bytes not yet returned
+	buf   []byte
 }
 
 func newGuardedInput(f *os.File) *guardedInput { return &guardedInput{File: f} }
 
-// Read returns what the terminal sent, without excess parameters. It may
-// return 0 bytes and no error when a whole read was dropped; reading again
-// here could block past a cancellation.
+// Read returns what the terminal sent, filtered. It may return 0 bytes and
+// no error when a whole read was held or dropped; reading again here could
+// block past a cancellation.
 func (g *guardedInput) Read(p []byte) (int, error) {
-	n, err := g.File.Read(p)
-	return g.lim.filter(p[:n]), err
+	if len(g.ready) == 0 {
+		if cap(g.buf) < len(p) {
+			g.buf = make([]byte, len(p))
+		}
+		n, err := g.File.Read(g.buf[:len(p)])
+		g.ready = g.f.filter(g.ready[:0], g.buf[:n])
+		if len(g.ready) == 0 {
+			return 0, err
+		}
+	}
+	n := copy(p, g.ready)
+	g.ready = g.ready[n:]
+	return n, nil
 }
 
 // consoleInput is what bubbletea would read by itself (stdin, or the
-// controlling terminal when stdin is not one), behind the limiter.
+// controlling terminal when stdin is not one), behind the filter.
 func consoleInput() (*guardedInput, func(), error) {
 	if term.IsTerminal(os.Stdin.Fd()) {
 		return newGuardedInput(os.Stdin), func() {}, nil

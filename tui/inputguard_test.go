@@ -62,7 +62,8 @@ func TestGarbageKeySequenceDoesNotCrashTheConsole(t *testing.T) {
 		"\x1bP" + manyParams(40) + "q\x1b\\",
 		"\x1b[<" + manyParams(64) + "M",
 		"\x9b" + manyParams(50) + "~",
-		"\x9bM000", // a bare 8-bit CSI X10 mouse report, short
+		"\x9bM000",     // a bare 8-bit CSI X10 mouse report, short
+		"\xed\x9bM000", // the same behind a broken UTF-8 lead byte
 	} {
 		events := readThroughConsoleInput(t, []byte(seq+"q"))
 		last := fmt.Sprint(events[len(events)-1])
@@ -74,21 +75,21 @@ func TestGarbageKeySequenceDoesNotCrashTheConsole(t *testing.T) {
 
 func TestLimiterKeepsShortSequencesAndBoundsLongOnes(t *testing.T) {
 	t.Parallel()
-	var l paramLimiter
+	var l keyInputFilter
 	keep := []byte("\x1b[1;5A\x1b[<0;10;20M\x1bP1$r0m\x1b\\héllo ě 日本 🙂")
 	want := string(keep)
-	if got := string(keep[:l.filter(keep)]); got != want {
+	if got := string(l.filter(nil, keep)); got != want {
 		t.Errorf("ordinary input changed: %q", got)
 	}
 	long := []byte("\x1b[" + manyParams(33) + "~")
-	got := string(long[:l.filter(long)])
+	got := string(l.filter(nil, long))
 	if n := strings.Count(got, ";") + 1; n != maxInputParams || !strings.HasSuffix(got, "~") {
 		t.Errorf("limited sequence %q has %d parameters, want %d and its final byte", got, n, maxInputParams)
 	}
 	// Split across reads, the limit holds all the same.
-	var s paramLimiter
+	var s keyInputFilter
 	a, b := []byte("\x1b["+manyParams(10)+";"), []byte(manyParams(30)+"~")
-	joined := string(a[:s.filter(a)]) + string(b[:s.filter(b)])
+	joined := string(s.filter(nil, a)) + string(s.filter(nil, b))
 	if n := strings.Count(joined, ";") + 1; n != maxInputParams {
 		t.Errorf("split sequence kept %d parameters, want %d", n, maxInputParams)
 	}
@@ -102,4 +103,18 @@ func FuzzConsoleInput(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readThroughConsoleInput(t, data)
 	})
+}
+
+// A character split across reads is held, not cut: the decoder sees it whole.
+func TestFilterHoldsASplitCharacter(t *testing.T) {
+	t.Parallel()
+	var f keyInputFilter
+	first := f.filter(nil, []byte("a\xe6\x97"))
+	second := f.filter(nil, []byte("\xa5b"))
+	if string(first) != "a" || string(second) != "日b" {
+		t.Errorf("split 日 came out as %q then %q", first, second)
+	}
+	if got := string(f.filter(nil, []byte("\xe6\x97z\x9b~"))); got != "\xe6z~" {
+		t.Errorf("a broken character and a bare C1 byte came out as %q", got)
+	}
 }

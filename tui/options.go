@@ -79,6 +79,9 @@ type Options struct {
 	// Environments are the clusters' environment cues by cluster name
 	// (production, staging…): shown in the header, the footer and the wall.
 	Environments map[string]views.Env
+	// Links, when set, is the state of hacon's ssh connection to a
+	// controller, shown in its node detail (nil: not reached over ssh).
+	Links func(cluster, node string) *views.Link
 }
 
 // defaultConfirmDelay is long enough to see a preview appear, short

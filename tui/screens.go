@@ -106,7 +106,13 @@ func nodeTitle(m Model) string                  { return "node " + m.detail }
 func serviceLines(m Model, c *cluster.Cluster) []views.Line {
 	return views.ServiceDetail(c, m.detail, m.focus, m.w)
 }
-func nodeLines(m Model, c *cluster.Cluster) []views.Line    { return views.NodeDetail(c, m.detail, m.w) }
+func nodeLines(m Model, c *cluster.Cluster) []views.Line {
+	var link *views.Link
+	if m.opts.Links != nil {
+		link = m.opts.Links(c.Name, m.detail)
+	}
+	return views.NodeDetailWithLink(c, m.detail, m.w, link, m.now)
+}
 func haproxyLines(m Model, c *cluster.Cluster) []views.Line { return views.HAProxy(c, m.w) }
 func timelineLines(m Model, _ *cluster.Cluster) []views.Line {
 	lines, _ := views.Timeline(m.visibleIncidents(), m.timelineView(), m.w)

@@ -54,6 +54,7 @@ type cellView struct {
 	lat          string // endpoint latency
 	chk          string // slowest LB health check
 	err          string // endpoint error, for details
+	plane        bool   // ep shows the stateful plane's word
 }
 
 func resolveCell(svc *cluster.Service, cell *cluster.Cell, ix *index) cellView {
@@ -76,6 +77,9 @@ func resolveCell(svc *cluster.Service, cell *cluster.Cell, ix *index) cellView {
 	case cell.Endpoint != nil && v.ep.Word != "stale":
 		v.lat = Latency(cell.Endpoint.Latency)
 		v.err = cell.Endpoint.Error
+	}
+	if p := cell.Plane; p != nil {
+		v.ep, v.lat, v.err, v.plane = PlaneMark(p), "", firstOf(p.Detail, p.Source), true
 	}
 	return v
 }

@@ -71,7 +71,7 @@ func Fleet(snap *cluster.Snapshot, st FleetState, w, h int) []Line {
 			degr++
 		}
 	}
-	head := fmt.Sprintf(" %d clusters: %d critical, %d degraded, %d ok", len(sums), crit, degr, len(sums)-crit-degr)
+	head := fmt.Sprintf(" %s: %d critical, %d degraded, %d ok", plural(len(sums), "cluster"), crit, degr, len(sums)-crit-degr)
 	if st.Filter != "" {
 		head += " · filter /" + st.Filter
 	}
@@ -102,7 +102,7 @@ func fleetWidths(wide bool) [8]int {
 	if wide {
 		return [8]int{12, 20, 12, 10, 7, 11, 6, 5}
 	}
-	return [8]int{7, 13, 5, 5, 6, 9, 5, 4}
+	return [8]int{7, 15, 5, 5, 6, 9, 5, 4}
 }
 
 func fleetCols(wide bool, v, name, env, q, nodes, svc, vips, age, alert string, w int) string {
@@ -145,7 +145,11 @@ func fleetRow(s cluster.Summary, env Env, wide, cursor bool, w int) Line {
 	if cursor {
 		mark = "▸ "
 	}
-	cells := []string{s.Name, env.Word, quorum, fmt.Sprintf("%d/%d", s.NodesOnline, s.Nodes),
+	nodes := fmt.Sprintf("%d/%d", s.NodesOnline, s.Nodes)
+	if !s.HasPacemaker { // online is Pacemaker's word: unknown without it
+		nodes = fmt.Sprintf("—/%d", s.Nodes)
+	}
+	cells := []string{s.Name, env.Word, quorum, nodes,
 		fmt.Sprintf("%d/%d/%d", s.ServicesFull, s.ServicesDegraded, s.ServicesDown), fmt.Sprintf("%d/%d", s.VIPsHeld, s.VIPs), age}
 	l := Line{P(mark), S(verdictClass(m), padRight(shorten(verdict, ws[0]-1), ws[0]))}
 	for i, c := range cells {

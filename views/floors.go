@@ -19,7 +19,7 @@ var (
 )
 
 // floorWidths are the sub-column floors at one level, for the planes in use.
-func floorWidths(level int, roles, lbs, eps, lat bool) subWidths {
+func floorWidths(level int, roles, lbs, eps, lat, planes bool) subWidths {
 	var f subWidths
 	if roles {
 		for _, c := range floorRoles {
@@ -42,11 +42,14 @@ func floorWidths(level int, roles, lbs, eps, lat bool) subWidths {
 			f.ep = max(f.ep, textWidth(v.epText(level)))
 		}
 	}
+	if planes {
+		f.ep = max(f.ep, planeFloor(level))
+	}
 	return f
 }
 
 // planesInUse says which planes any shown cell reports on.
-func (m *matrix) planesInUse() (roles, lbs, eps, lat bool) {
+func (m *matrix) planesInUse() (roles, lbs, eps, lat, planes bool) {
 	for _, row := range m.cells {
 		for k := range row {
 			v := &row[k]
@@ -54,6 +57,7 @@ func (m *matrix) planesInUse() (roles, lbs, eps, lat bool) {
 			lbs = lbs || v.lb != markNone
 			eps = eps || v.ep != markNone
 			lat = lat || v.lat != ""
+			planes = planes || v.plane
 		}
 	}
 	return

@@ -69,8 +69,12 @@ func Legend() []HelpSection {
 			LBMark("UP", false), LBMark("DOWN", false), LBMark("MAINT", false), LBMark("DRAIN", false), LBMark("MIXED", false),
 			Mark{BackupGlyph, "backup", "", Normal}, ep(cluster.EndpointResult{OK: true}), ep(cluster.EndpointResult{OK: true, Slow: true}),
 			ep(cluster.EndpointResult{}), markStale, Mark{"·", "", "", Dim}),
+		mk("LEGEND · stateful cells (galera, rabbitmq): the plane's own word", plane(cluster.PlaneSynced), plane("Donor/Desynced"),
+			plane("non-Primary"), plane(cluster.PlaneRunning), plane(cluster.PlanePartitioned), plane(cluster.PlaneAlarm), plane(cluster.PlaneDown)),
 	}
 }
+
+func plane(word string) Mark { return PlaneMark(&cluster.PlaneNode{Word: word}) }
 
 var legendText = map[string]string{
 	"online": "Pacemaker member, running resources", "standby": "online, runs no resources",
@@ -84,6 +88,10 @@ var legendText = map[string]string{
 	"UP": "HAProxy sends traffic", "DOWN": "health check failing: no traffic", "MAINT": "disabled by an operator",
 	"DRAIN": "no new sessions", "MIXED": "the HAProxies disagree (H for details)", "backup": "HAProxy backup server",
 	"ok": "endpoint answers", "slow": "endpoint answers above its slow threshold", "fail": "endpoint errors or times out",
-	"stale": "no fresh data for 3 intervals: old values are hidden",
-	"":      "not configured for this plane",
+	"stale":  "no fresh data for 3 intervals: old values are hidden",
+	"Synced": "Galera: in the Primary Component and in sync", "Donor": "Galera: Donor/Desynced, feeding a joiner; may lag",
+	"non-Primary": "Galera: left the Primary Component, refuses queries", "running": "RabbitMQ: answers, no partition, no alarm",
+	"partitioned": "RabbitMQ: reports a network partition", "alarm": "RabbitMQ: memory/disk alarm, publishers blocked",
+	"down": "the server does not answer",
+	"":     "not configured for this plane",
 }

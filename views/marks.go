@@ -52,6 +52,9 @@ func NodeMark(n cluster.Node) Mark {
 	if n.Stale {
 		return markStale
 	}
+	if n.Pacemaker == nil && n.Keepalived != nil {
+		return vrrpNodeMark(n.Keepalived)
+	}
 	switch n.PcmkState() {
 	case "online":
 		return Mark{"●", "online", "", OK}

@@ -95,9 +95,9 @@ func (m *matrix) layout(w, colCursor int) {
 			}
 		}
 	}
-	roles, lbs, eps, lat := m.planesInUse()
+	roles, lbs, eps, lat, planes := m.planesInUse()
 	for l := 0; l < numLevels; l++ {
-		subs[l].atLeast(floorWidths(l, roles, lbs, eps, lat))
+		subs[l].atLeast(floorWidths(l, roles, lbs, eps, lat, planes))
 	}
 	for l := numLevels - 1; l >= 0; l-- {
 		serving := l >= levelFull

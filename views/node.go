@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/hacon/hacon/cluster"
 )
@@ -11,6 +12,25 @@ import (
 // NodeDetail shows one node: Pacemaker state and attributes, the resources
 // and VIPs it holds, its BMC (power, provider, error) and fencing history.
 func NodeDetail(c *cluster.Cluster, name string, w int) []Line {
+	return NodeDetailWithLink(c, name, w, nil, time.Time{})
+}
+
+// Link is hacon's way to a controller (the ssh connection its Pacemaker
+// commands take), as the node detail shows it.
+type Link struct {
+	Via         string // "ssh"
+	Reuse       string // who keeps the connection: hacon, prefix, ssh config, off
+	ReuseWhy    string
+	Up          bool
+	Since       time.Time
+	Reconnects  int
+	LastError   string
+	LastErrorAt time.Time
+}
+
+// NodeDetailWithLink is NodeDetail with a CONNECTION section for the way
+// hacon reaches the node (nil: none shown); now dates its times.
+func NodeDetailWithLink(c *cluster.Cluster, name string, w int, link *Link, now time.Time) []Line {
 	n := c.Node(name)
 	if n == nil {
 		return []Line{{S(Warn, "▲ no node "+name+" in "+c.Name)}}
@@ -25,6 +45,10 @@ func NodeDetail(c *cluster.Cluster, name string, w int) []Line {
 	out = append(out, pacemakerLines(c, n)...)
 	out = append(out, nil, Line{S(Title, "RESOURCES ON THIS NODE")})
 	out = append(out, nodeResources(c, n)...)
+	if c.HasKeepalived {
+		out = append(out, nil, Line{S(Title, "KEEPALIVED (VRRP)"), ageSpan(c, cluster.KindKeepalived)})
+		out = append(out, keepalivedLines(c, n)...)
+	}
 	out = append(out, nil, Line{S(Title, "BMC"), ageSpan(c, cluster.KindBMC)})
 	out = append(out, bmcLines(n)...)
 	if n.Fencing != nil {
@@ -33,6 +57,36 @@ func NodeDetail(c *cluster.Cluster, name string, w int) []Line {
 	}
 	out = append(out, nil, Line{S(Title, "FENCE HISTORY")})
 	out = append(out, fenceLines(c, n.Name)...)
+	if link != nil {
+		out = append(out, nil, Line{S(Title, "CONNECTION")})
+		out = append(out, linkLines(*link, now)...)
+	}
+	return out
+}
+
+func linkLines(l Link, now time.Time) []Line {
+	state := Line{P("  " + l.Via + " "), S(OK, "● up")}
+	if !l.Up {
+		state = Line{P("  " + l.Via + " "), S(Crit, "✖ DOWN")}
+	}
+	if !l.Since.IsZero() {
+		state = append(state, S(Dim, " for "+Age(now.Sub(l.Since))))
+	}
+	state = append(state, S(Dim, fmt.Sprintf(" · %d reconnects", l.Reconnects)))
+	reuse := "  connection reuse: " + l.Reuse
+	switch l.Reuse {
+	case "hacon":
+		reuse += " (one control master, every poll and action through it)"
+	case "":
+		reuse += "not decided yet"
+	}
+	out := []Line{state, {S(Dim, reuse)}}
+	if l.ReuseWhy != "" {
+		out = append(out, Line{S(Dim, "  "+cluster.CleanText(l.ReuseWhy))})
+	}
+	if l.LastError != "" {
+		out = append(out, Line{S(Crit, "  ✖ last error "+Age(now.Sub(l.LastErrorAt))+" ago: "), P(cluster.CleanText(l.LastError))})
+	}
 	return out
 }
 

@@ -114,6 +114,10 @@ func vipHolder(v cluster.VIP) Line {
 	switch {
 	case v.Stale:
 		return Line{markStale.Span(false)}
+	case v.Instance != "":
+		return keepalivedHolder(v)
+	case v.Stale:
+		return Line{markStale.Span(false)}
 	case v.Node == "" && v.Resource == "":
 		return Line{S(Dim, "- unknown")}
 	case v.Node == "":
@@ -127,7 +131,7 @@ func vipHolder(v cluster.VIP) Line {
 }
 
 func (b *bottom) vips(w, h int) []Line {
-	title := Line{panelTitle(b.st, PanelVIPs, fmt.Sprintf("VIPS %d", len(b.c.VIPs))), ageSpan(b.c, cluster.KindPacemaker)}
+	title := Line{panelTitle(b.st, PanelVIPs, fmt.Sprintf("VIPS %d", len(b.c.VIPs))), ageSpan(b.c, cluster.KindPacemaker, cluster.KindKeepalived)}
 	out := []Line{title}
 	if len(b.c.VIPs) == 0 {
 		return append(out, Line{S(Dim, " none configured or found")})

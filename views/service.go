@@ -107,23 +107,12 @@ func instanceLines(c *cluster.Cluster, svc *cluster.Service, cell *cluster.Cell,
 			out = append(out, lbServerLine(lead, lb, cell.LBAgree, w >= 100))
 		}
 	}
-	// Endpoint
-	failing, stale := ix.endpointState(svc.Name, cell.Node)
-	el := Line{S(Dim, "    endpoint   "), v.ep.Span(false)}
-	switch {
-	case failing != "":
-		el = append(el, P(" "+failing))
-	case cell.Endpoint != nil && !stale:
-		el = append(el, endpointFacts(cell.Endpoint)...)
+	// The stateful plane's own word, or the endpoint probe
+	if cell.Plane != nil {
+		out = append(out, planeLine(cell.Plane, v.ep, ix))
+	} else {
+		out = append(out, endpointLine(svc, cell, v.ep, ix))
 	}
-	src := ix.source(cluster.KindEndpoint, svc.Name+"@"+cell.Node)
-	switch {
-	case src != nil:
-		el = append(el, S(Dim, " · "+Age(src.Age)))
-	case cell.Endpoint == nil:
-		el = append(el, S(Dim, " not probed"))
-	}
-	out = append(out, el)
 	// Failures recorded by Pacemaker for this resource on this node
 	for _, f := range c.Failures {
 		if f.Node == cell.Node && sameResource(c, f.Resource, svc.Resource) {
@@ -220,4 +209,23 @@ func sameResource(c *cluster.Cluster, id, resource string) bool {
 	}
 	r := c.Resource(resource)
 	return r != nil && c.Resource(id) == r
+}
+
+func endpointLine(svc *cluster.Service, cell *cluster.Cell, mark Mark, ix *index) Line {
+	failing, stale := ix.endpointState(svc.Name, cell.Node)
+	el := Line{S(Dim, "    endpoint   "), mark.Span(false)}
+	switch {
+	case failing != "":
+		el = append(el, P(" "+failing))
+	case cell.Endpoint != nil && !stale:
+		el = append(el, endpointFacts(cell.Endpoint)...)
+	}
+	src := ix.source(cluster.KindEndpoint, svc.Name+"@"+cell.Node)
+	switch {
+	case src != nil:
+		el = append(el, S(Dim, " · "+Age(src.Age)))
+	case cell.Endpoint == nil:
+		el = append(el, S(Dim, " not probed"))
+	}
+	return el
 }

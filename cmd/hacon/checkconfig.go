@@ -4,18 +4,30 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/internal/app"
 )
 
-// cmdCheckConfig prints every problem of a config at once; exit 0 valid, 1 invalid.
-func cmdCheckConfig(args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("check-config", stderr)
-	path := fs.String("config", "", "config file")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
+func newCheckConfigCmd(inv *invocation) *cobra.Command {
+	var path string
+	cmd := &cobra.Command{
+		Use:   "check-config [--config F]",
+		Short: "validate a config and print every problem at once (exit 0 valid, 1 invalid)",
+		Example: `  hacon check-config
+  hacon check-config --config /etc/hacon/config.yaml`,
+		Args: noArgs,
+		Run:  inv.do(func([]string) int { return cmdCheckConfig(path, inv.stdout, inv.stderr) }),
 	}
-	cfg, err := app.LoadConfig(*path)
+	cmd.Flags().StringVar(&path, "config", "", "config file")
+	markConfigFlag(cmd)
+	return cmd
+}
+
+// cmdCheckConfig prints every problem of a config at once; exit 0 valid, 1 invalid.
+func cmdCheckConfig(path string, stdout, stderr io.Writer) int {
+	cfg, err := app.LoadConfig(path)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return 1

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/version"
+	"github.com/spf13/cobra"
 
 	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/internal/app"
@@ -17,32 +17,59 @@ import (
 	"github.com/hacon/hacon/views"
 )
 
-// cmdConsole runs the interactive console, on a config or on the demo.
-func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr io.Writer) int {
-	fs := newFlagSet("console", stderr)
-	path := "" // the demo has no config file
+// consoleFlags are the console's: its command line with no command.
+type consoleFlags struct {
+	config, theme, log string
+	readOnly, wall     bool
+	rotate             time.Duration
+}
+
+// newConsoleCmd is the console under name: hacon itself, console, or demo
+// (the console on the embedded demo cluster, which has no config file).
+func newConsoleCmd(inv *invocation, name string, useDemo bool) *cobra.Command {
+	var f consoleFlags
+	cmd := &cobra.Command{
+		Use:   name + " [flags]",
+		Short: "the console on the clusters of the config (the default command)",
+		Example: `  hacon --config ~/.config/hacon/overcloud.yaml
+  hacon --read-only --theme light
+  hacon --wall --rotate 30s        read-only NOC display, switching clusters`,
+		Args: noArgs,
+		Run:  inv.do(func([]string) int { return cmdConsole(inv.ctx, f, useDemo, inv.stderr) }),
+	}
+	if useDemo {
+		cmd.Short = "the console on an embedded simulated 3-controller cluster (break it from the palette)"
+		cmd.Example = `  hacon demo
+  hacon demo --wall --theme high-contrast`
+	}
+	fl := cmd.Flags()
+	fl.SetInterspersed(false)
 	if !useDemo {
-		fs.StringVar(&path, "config", "", "config file")
+		fl.StringVar(&f.config, "config", "", "config file")
+		markConfigFlag(cmd)
 	}
-	readOnly := fs.Bool("read-only", false, "never run actions")
-	wall := fs.Bool("wall", false, "read-only wall display for a NOC screen")
-	theme := fs.String("theme", "dark", "dark, light, high-contrast or mono (NO_COLOR forces mono)")
-	rotate := fs.Duration("rotate", 15*time.Second, "wall mode: switch clusters this often")
-	logPath := logFlag(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if !validTheme(*theme) {
-		fmt.Fprintf(stderr, "hacon: unknown theme %q (have %v)\n", *theme, views.Themes)
+	fl.BoolVar(&f.readOnly, "read-only", false, "never run actions")
+	fl.BoolVar(&f.wall, "wall", false, "read-only wall display for a NOC screen")
+	fl.StringVar(&f.theme, "theme", "dark", "dark, light, high-contrast or mono (NO_COLOR forces mono)")
+	_ = cmd.RegisterFlagCompletionFunc("theme", cobra.FixedCompletions(views.Themes, cobra.ShellCompDirectiveNoFileComp))
+	fl.DurationVar(&f.rotate, "rotate", 15*time.Second, "wall mode: switch clusters this often")
+	logFlag(cmd, &f.log)
+	return cmd
+}
+
+// cmdConsole runs the interactive console, on a config or on the demo.
+func cmdConsole(ctx context.Context, f consoleFlags, useDemo bool, stderr io.Writer) int {
+	if !validTheme(f.theme) {
+		fmt.Fprintf(stderr, "hacon: unknown theme %q (have %v)\n", f.theme, views.Themes)
 		return 2
 	}
-	log, logFile, err := app.OpenLog(*logPath)
+	log, logFile, err := app.OpenLog(f.log)
 	if err != nil {
 		fmt.Fprintln(stderr, "hacon: debug log:", err)
 		return 1
 	}
 	defer logFile.Close()
-	a, err := app.New(app.Options{ConfigPath: path, Demo: useDemo, ReadOnly: *readOnly || *wall, Log: log})
+	a, err := app.New(app.Options{ConfigPath: f.config, Demo: useDemo, ReadOnly: f.readOnly || f.wall, Log: log})
 	if err != nil {
 		fmt.Fprintln(stderr, "hacon:", err)
 		return 1
@@ -60,9 +87,9 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 	opts := tui.Options{
 		Source:    a.Sched,
 		ReadOnly:  a.ReadOnly,
-		Wall:      *wall,
-		Theme:     *theme,
-		Rotate:    *rotate,
+		Wall:      f.wall,
+		Theme:     f.theme,
+		Rotate:    f.rotate,
 		EventsLog: a.Config.EventsLog,
 		Commands:  demoCommands(a),
 		Version:   version.Version,
@@ -70,6 +97,9 @@ func cmdConsole(ctx context.Context, args []string, useDemo bool, stdout, stderr
 		Flight:    &tui.Flight{},
 
 		Environments: environments(a),
+	}
+	if a.SSH != nil {
+		opts.Links = viewLinks(a.SSH)
 	}
 	// Actions run under a context that ends with the console (q, SIGHUP,
 	// SIGTERM, a closed terminal): their commands still run to the end and
@@ -117,8 +147,9 @@ func holdInterrupts(stderr io.Writer) (stop func()) {
 }
 
 // logFlag is --log, shared by the subcommands that poll.
-func logFlag(fs *flag.FlagSet) *string {
-	return fs.String("log", "", "append a debug log (failed polls, action steps) to this file (default $"+app.LogEnv+")")
+func logFlag(cmd *cobra.Command, path *string) {
+	cmd.Flags().StringVar(path, "log", "", "append a debug log (failed polls, action steps) to this file (default $"+app.LogEnv+")")
+	_ = cmd.MarkFlagFilename("log")
 }
 
 // demoCommands are the demo's fault injections as palette commands; a real

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -12,64 +11,72 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/discover"
 	"github.com/hacon/hacon/remote"
 )
 
-const discoverUsage = `Usage: hacon discover [--via 'PREFIX' | -- PREFIX...] [--name N] [-o FILE [--append]]
+type discoverFlags struct {
+	via, name, output string
+	appendTo, verbose bool
+	timeout           time.Duration
+}
 
-Learns a cluster from one controller (Pacemaker, HAProxy, keepalived) and
+func newDiscoverCmd(inv *invocation) *cobra.Command {
+	var f discoverFlags
+	long := `Learns a cluster from one controller (Pacemaker, HAProxy, keepalived) and
 writes its hacon config: stdout, or -o FILE. Read-only commands only, run
 after the prefix (e.g. --via 'ssh heat-admin@192.0.2.10 sudo'):
 `
+	for _, c := range discover.Commands() {
+		long += "  " + c + "\n"
+	}
+	cmd := &cobra.Command{
+		Use:   "discover [--via 'PREFIX' | -- PREFIX...] [--name N] [-o FILE [--append]]",
+		Short: "write the config of a cluster, learnt from one controller",
+		Long:  long,
+		Example: `  hacon discover --via 'ssh heat-admin@192.0.2.10 sudo' -o ~/.config/hacon/config.yaml
+  hacon discover -o config.yaml --append -- ssh -o BatchMode=yes heat-admin@192.0.2.20 sudo`,
+		Run: inv.do(func(args []string) int { return cmdDiscover(inv.ctx, f, args, inv.stdout, inv.stderr) }),
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.via, "via", "", "command prefix reaching a controller, split on spaces (or give it after --)")
+	fl.StringVar(&f.name, "name", "", "cluster name (default: Pacemaker's cluster-name, else overcloud)")
+	fl.StringVarP(&f.output, "output", "o", "", "write the config to FILE (refused if it exists, unless --append)")
+	_ = cmd.MarkFlagFilename("output", "yaml", "yml")
+	fl.BoolVar(&f.appendTo, "append", false, "add the cluster to the existing config in -o FILE")
+	fl.BoolVarP(&f.verbose, "verbose", "v", false, "print every command run and how it ended")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of each command on the controller")
+	return cmd
+}
 
 // cmdDiscover runs discovery and writes the config; exit 0 written, 1
 // failed, 2 usage.
-func cmdDiscover(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := newFlagSet("discover", stderr)
-	fl.Usage = func() {
-		fmt.Fprint(stderr, discoverUsage)
-		for _, c := range discover.Commands() {
-			fmt.Fprintf(stderr, "  %s\n", c)
-		}
-		fmt.Fprintln(stderr)
-		fl.PrintDefaults()
-	}
-	via := fl.String("via", "", "command prefix reaching a controller, split on spaces (or give it after --)")
-	name := fl.String("name", "", "cluster name (default: Pacemaker's cluster-name, else overcloud)")
-	out := fl.String("o", "", "write the config to FILE (refused if it exists, unless --append)")
-	appendTo := fl.Bool("append", false, "add the cluster to the existing config in -o FILE")
-	verbose := fl.Bool("v", false, "print every command run and how it ended")
-	timeout := fl.Duration("timeout", 30*time.Second, "timeout of each command on the controller")
-	if err := fl.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	prefix := strings.Fields(*via)
-	if fl.NArg() > 0 {
-		if *via != "" {
+func cmdDiscover(ctx context.Context, f discoverFlags, args []string, stdout, stderr io.Writer) int {
+	prefix := strings.Fields(f.via)
+	if len(args) > 0 {
+		if f.via != "" {
 			fmt.Fprintln(stderr, "hacon discover: give the prefix with --via or after --, not both")
 			return 2
 		}
-		prefix = fl.Args()
+		prefix = args
 	}
-	if *appendTo && *out == "" {
+	if f.appendTo && f.output == "" {
 		fmt.Fprintln(stderr, "hacon discover: --append needs -o FILE")
 		return 2
 	}
 	opts := discover.Options{
 		Transport: remote.Prefix{Command: prefix, Runner: remote.ExecRunner{}},
 		Via:       prefix,
-		Timeout:   *timeout,
+		Timeout:   f.timeout,
 		TransportFor: func(p []string) remote.Transport {
 			return remote.Prefix{Command: p, Runner: remote.ExecRunner{}}
 		},
 	}
-	if *verbose {
+	if f.verbose {
 		opts.Ran = func(argv []string, err error) {
 			res := "ok"
 			if err != nil {
@@ -78,7 +85,7 @@ func cmdDiscover(ctx context.Context, args []string, stdout, stderr io.Writer) i
 			fmt.Fprintf(stderr, "ran: %s: %s\n", cluster.CleanText(strings.Join(argv, " ")), cluster.CleanText(res))
 		}
 	}
-	return discoverAndWrite(ctx, opts, *name, *out, *appendTo, stdout, stderr)
+	return discoverAndWrite(ctx, opts, f.name, f.output, f.appendTo, stdout, stderr)
 }
 
 func discoverAndWrite(ctx context.Context, opts discover.Options, name, out string, appendTo bool, stdout, stderr io.Writer) int {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/common/version"
+	"github.com/spf13/cobra"
 
 	"github.com/hacon/hacon/actions"
 	"github.com/hacon/hacon/cluster"
@@ -17,34 +18,54 @@ import (
 	"github.com/hacon/hacon/views"
 )
 
+type exportFlags struct {
+	config, cluster, events, audit, output string
+	demo, noPoll                           bool
+}
+
+func newExportCmd(inv *invocation) *cobra.Command {
+	var f exportFlags
+	cmd := &cobra.Command{
+		Use:   "export [--config F | --demo] [--cluster C] [-o F] [--no-poll]",
+		Short: "incident report (Markdown) of one cluster from the events and audit logs",
+		Example: `  hacon export --cluster overcloud -o incident.md
+  hacon export --demo --no-poll     the report without polling the cluster now`,
+		Args: noArgs,
+		Run:  inv.do(func([]string) int { return cmdExport(inv.ctx, f, inv.stdout, inv.stderr) }),
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.config, "config", "", "config file")
+	markConfigFlag(cmd)
+	fl.BoolVar(&f.demo, "demo", false, "the embedded demo cluster")
+	fl.StringVar(&f.cluster, "cluster", "", "the cluster (default: the first configured)")
+	_ = cmd.RegisterFlagCompletionFunc("cluster", completeClusters)
+	fl.StringVar(&f.events, "events", "", "events log (default: the config's events_log)")
+	fl.StringVar(&f.audit, "audit", "", "audit log (default: the config's audit_log)")
+	fl.StringVarP(&f.output, "output", "o", "-", "write the report to this file (0600); - is stdout")
+	fl.BoolVar(&f.noPoll, "no-poll", false, "leave out the current state (no source is polled)")
+	for _, name := range []string{"events", "audit", "output"} {
+		_ = cmd.MarkFlagFilename(name)
+	}
+	return cmd
+}
+
 // cmdExport writes the incident report of one cluster from the events log
 // and the audit log, with its current state from one poll.
-func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("export", stderr)
-	path := fs.String("config", "", "config file")
-	useDemo := fs.Bool("demo", false, "the embedded demo cluster")
-	clusterName := fs.String("cluster", "", "the cluster (default: the first configured)")
-	eventsPath := fs.String("events", "", "events log (default: the config's events_log)")
-	auditPath := fs.String("audit", "", "audit log (default: the config's audit_log)")
-	out := fs.String("o", "-", "write the report to this file (0600); - is stdout")
-	noPoll := fs.Bool("no-poll", false, "leave out the current state (no source is polled)")
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	a, err := app.New(app.Options{ConfigPath: *path, Demo: *useDemo, ReadOnly: true})
+func cmdExport(ctx context.Context, f exportFlags, stdout, stderr io.Writer) int {
+	a, err := app.New(app.Options{ConfigPath: f.config, Demo: f.demo, ReadOnly: true})
 	if err != nil {
 		fmt.Fprintln(stderr, "hacon export:", err)
 		return 1
 	}
 	defer a.Close()
-	name, err := pickCluster(a, *clusterName)
+	name, err := pickCluster(a, f.cluster)
 	if err != nil {
 		fmt.Fprintln(stderr, "hacon export:", err)
 		return 2
 	}
-	events, audit := firstNonEmpty(*eventsPath, a.Config.EventsLog), firstNonEmpty(*auditPath, a.Config.AuditLog)
+	events, audit := firstNonEmpty(f.events, a.Config.EventsLog), firstNonEmpty(f.audit, a.Config.AuditLog)
 	r := views.Report{Taken: time.Now(), Version: version.Version, From: events + " and " + audit}
-	if !*noPoll {
+	if !f.noPoll {
 		pctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		snap := a.Sched.PollOnce(pctx)
 		cancel()
@@ -58,15 +79,15 @@ func cmdExport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if r.Cluster == nil {
 		md = "<!-- " + name + ": current state not polled -->\n" + md
 	}
-	if *out == "-" {
+	if f.output == "-" {
 		fmt.Fprint(stdout, md)
 		return 0
 	}
-	if err := writePrivate(*out, md); err != nil {
+	if err := writePrivate(f.output, md); err != nil {
 		fmt.Fprintln(stderr, "hacon export:", err)
 		return 1
 	}
-	fmt.Fprintln(stderr, "hacon: incident report written to", *out)
+	fmt.Fprintln(stderr, "hacon: incident report written to", f.output)
 	return 0
 }
 

@@ -42,7 +42,7 @@ func (c *tmuxConsole) exited() bool {
 // while it verifies. It returns once the result line is written.
 func startVerifyingForever(t *testing.T) *tmuxConsole {
 	c := startTmuxConsole(t, "demo")
-	c.waitFor("the overview", 20*time.Second, func() bool { return strings.Contains(c.screen(), "cinder-volume") })
+	c.openDemoOvercloud()
 	c.keys(":poweroff controller-2", "Enter")
 	c.waitFor("controller-2 off", 15*time.Second, func() bool { return strings.Contains(c.screen(), "offline") })
 	c.keys(":move openstack-cinder-volume controller-2", "Enter")
@@ -58,17 +58,16 @@ func startVerifyingForever(t *testing.T) *tmuxConsole {
 // (not after the 60 s verify timeout), and the chain holds.
 func TestSIGHUPDuringVerificationRecordsItAbandoned(t *testing.T) {
 	c := startVerifyingForever(t)
-	if s := c.screen(); !strings.Contains(s, "⟳ verifying :move openstack-cinder-volume controller-2 (result logged)") {
-		t.Errorf("the footer does not say the action verifies:\n%s", s)
-	}
-	sent := time.Now()
+	// The result line is written before the screen repaints: wait for it.
+	c.waitFor("the footer saying the action verifies", 15*time.Second, func() bool {
+		return strings.Contains(c.screen(), "⟳ verifying :move openstack-cinder-volume controller-2 (result logged)")
+	})
 	if err := syscall.Kill(c.pid(), syscall.SIGHUP); err != nil {
 		t.Fatal(err)
 	}
+	// Exiting before the 60 s verify timeout is what "abandoned" on the
+	// verify line below proves; the 30 s limit only ends a hung test.
 	c.waitFor("hacon's exit", 30*time.Second, c.exited)
-	if waited := time.Since(sent); waited > 20*time.Second {
-		t.Errorf("hacon took %s to exit: it waited for the verification instead of abandoning it", waited)
-	}
 	ents := c.auditEntries()
 	if len(ents) != 3 {
 		t.Fatalf("audit log has %d lines, want intent, result, verify: %+v", len(ents), ents)

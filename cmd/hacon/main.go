@@ -4,38 +4,38 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
-	"github.com/prometheus/common/version"
+	"github.com/spf13/cobra"
 )
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-const usage = `hacon — console for highly available OpenStack control planes
+// exitUsage is the exit code of a command line hacon cannot parse.
+const exitUsage = 2
 
-Usage:
-  hacon [--config F] [--read-only] [--wall] [--theme T]   the console
-  hacon demo [--wall] [--theme T]                         the console on an embedded demo cluster
-  hacon status [--config F | --demo] [-o text|json]       one poll of every source (Nagios exit codes)
-  hacon check-config [--config F]                         validate a config, print every problem
-  hacon export [--config F | --demo] [--cluster C] [-o F] incident report (Markdown) from the events and audit logs
-  hacon audit verify [--file F | --config F]              check the audit log's hash chain, print where it breaks
-  hacon discover --via 'ssh HOST sudo' [-o F [--append]]  write the config of a cluster, learnt from one controller
-  hacon version                                           build information
+// invocation is one run of hacon: where it writes and the exit code its
+// command chose. Commands set code; cobra's own errors (unknown command or
+// flag, bad value) are usage errors.
+type invocation struct {
+	ctx            context.Context
+	stdout, stderr io.Writer
+	code           int
+}
 
-Config lookup: --config, $HACON_CONFIG, $XDG_CONFIG_HOME/hacon/config.yaml, /etc/hacon/config.yaml.
-Debug log: --log FILE or $HACON_LOG (failed polls and action steps; never a secret).
-`
+// do adapts a command body returning an exit code to cobra.
+func (inv *invocation) do(body func(args []string) int) func(*cobra.Command, []string) {
+	return func(_ *cobra.Command, args []string) { inv.code = body(args) }
+}
 
-// run dispatches a subcommand and returns the process exit code.
+// run parses the command line, runs the command and returns the exit code.
 func run(args []string, stdout, stderr io.Writer) int {
 	// SIGHUP is a dropped SSH session or a closed terminal; SIGINT reaches
 	// the console only from outside (its terminal is raw). Like SIGTERM they
@@ -43,57 +43,59 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGHUP, os.Interrupt)
 	defer stop()
 	defer startProfile()()
-	cmd := ""
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		cmd, args = args[0], args[1:]
-	}
-	switch cmd {
-	case "", "console":
-		return cmdConsole(ctx, args, false, stdout, stderr)
-	case "demo":
-		return cmdConsole(ctx, args, true, stdout, stderr)
-	case "status":
-		return cmdStatus(ctx, args, stdout, stderr)
-	case "check-config":
-		return cmdCheckConfig(args, stdout, stderr)
-	case "export":
-		return cmdExport(ctx, args, stdout, stderr)
-	case "audit":
-		return cmdAudit(args, stdout, stderr)
-	case "discover":
-		return cmdDiscover(ctx, args, stdout, stderr)
-	case "version":
-		fmt.Fprintln(stdout, version.Print("hacon"))
-		return 0
-	case "help":
-		fmt.Fprint(stdout, usage)
-		return 0
-	}
-	fmt.Fprintf(stderr, "hacon: unknown command %q\n\n%s", cmd, usage)
-	return 2
-}
-
-func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage of hacon %s:\n", name)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses and turns -h into exit 0, bad flags into exit 2.
-func parseFlags(fs *flag.FlagSet, args []string) (int, bool) {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0, false
+	inv := &invocation{ctx: ctx, stdout: stdout, stderr: stderr}
+	root := newRootCmd(inv)
+	root.SetArgs(canonicalArgs(root, args))
+	if err := root.ExecuteContext(ctx); err != nil {
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "hacon") {
+			msg = "hacon: " + msg
 		}
-		return 2, false
+		fmt.Fprintln(stderr, msg)
+		return exitUsage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "hacon %s: unexpected argument %q\n", fs.Name(), fs.Arg(0))
-		return 2, false
+	return inv.code
+}
+
+// newRootCmd is the whole command line: the console (the root command) and
+// every subcommand. Help, completions and man pages are generated from it.
+func newRootCmd(inv *invocation) *cobra.Command {
+	root := newConsoleCmd(inv, "hacon", false)
+	root.Short = "console for highly available OpenStack control planes"
+	root.Long = `hacon — console for highly available OpenStack control planes.
+
+Without a command, hacon is the console on the clusters of its config.
+Config lookup: --config, $HACON_CONFIG, $XDG_CONFIG_HOME/hacon/config.yaml,
+/etc/hacon/config.yaml (see hacon-config(5)).
+Debug log: --log FILE or $HACON_LOG (failed polls and action steps; never a secret).`
+	root.Example = `  hacon demo                       the console on an embedded simulated cluster
+  hacon status --demo -o json      one poll of the demo, as JSON
+  hacon --config overcloud.yaml    the console on a real cluster
+  hacon help status                a command's help`
+	root.Args = unknownCommand
+	root.SuggestionsMinimumDistance = 2
+	root.SilenceErrors, root.SilenceUsage = true, true
+	root.DisableAutoGenTag = true // reproducible man pages
+	root.CompletionOptions.HiddenDefaultCmd = false
+	root.SetOut(inv.stdout)
+	root.SetErr(inv.stderr)
+	root.SetFlagErrorFunc(flagError)
+	root.SetHelpCommand(newHelpCmd())
+	root.AddCommand(
+		newConsoleCmd(inv, "console", false),
+		newConsoleCmd(inv, "demo", true),
+		newStatusCmd(inv),
+		newCheckConfigCmd(inv),
+		newExportCmd(inv),
+		newAuditCmd(inv),
+		newDiscoverCmd(inv),
+		newVersionCmd(inv),
+		newGenDocsCmd(),
+	)
+	for _, c := range root.Commands() {
+		// Go's flag package stopped at the first argument that is not a
+		// flag; discover's prefix after it keeps its own flags (ssh -o …).
+		c.Flags().SetInterspersed(false)
 	}
-	return 0, true
+	return root
 }

@@ -20,7 +20,7 @@ func TestFenceDevicePasswordReachesNoOutput(t *testing.T) {
 	var outputs []string
 	for _, form := range []string{"text", "json"} {
 		var out, errb bytes.Buffer
-		cmdStatus(context.Background(), []string{"--demo", "-o", form}, &out, &errb)
+		run([]string{"status", "--demo", "-o", form}, &out, &errb)
 		outputs = append(outputs, out.String(), errb.String())
 	}
 	if !strings.Contains(outputs[2], `"pacemaker_fencing"`) || !strings.Contains(outputs[2], "stonith-fence_redfish-") {
@@ -36,7 +36,7 @@ func TestFenceDevicePasswordReachesNoOutput(t *testing.T) {
 	snap := a.Sched.PollOnce(ctx)
 	for _, c := range snap.Clusters {
 		for _, n := range c.Nodes {
-			if n.Controller && !n.PacemakerFenceReady() {
+			if c.HasPacemaker && n.Controller && !n.PacemakerFenceReady() {
 				t.Errorf("%s not fence-ready by Pacemaker: %+v", n.Name, n.Fencing)
 			}
 			var b strings.Builder

@@ -9,33 +9,53 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/internal/app"
 	"github.com/hacon/hacon/views"
 )
 
+type statusFlags struct {
+	config, output, log string
+	demo                bool
+}
+
+func newStatusCmd(inv *invocation) *cobra.Command {
+	var f statusFlags
+	cmd := &cobra.Command{
+		Use:   "status [--config F | --demo] [-o text|json]",
+		Short: "one poll of every source (Nagios exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+		Example: `  hacon status --demo
+  hacon status --config overcloud.yaml -o json | jq '.clusters[].alerts'
+  hacon status || page-someone       a monitoring check: the exit code says how bad`,
+		Args: noArgs,
+		Run:  inv.do(func([]string) int { return cmdStatus(inv.ctx, f, inv.stdout, inv.stderr) }),
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.config, "config", "", "config file")
+	markConfigFlag(cmd)
+	fl.BoolVar(&f.demo, "demo", false, "poll the embedded demo cluster")
+	fl.StringVarP(&f.output, "output", "o", "text", "output format: text or json")
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]string{"text", "json"}, cobra.ShellCompDirectiveNoFileComp))
+	logFlag(cmd, &f.log)
+	return cmd
+}
+
 // cmdStatus polls every source once and prints the snapshot; the exit code
 // follows the Nagios plugin convention so it doubles as a monitoring check.
-func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("status", stderr)
-	path := fs.String("config", "", "config file")
-	useDemo := fs.Bool("demo", false, "poll the embedded demo cluster")
-	output := fs.String("o", "text", "output format: text or json")
-	logPath := logFlag(fs)
-	if code, ok := parseFlags(fs, args); !ok {
-		return code
-	}
-	if *output != "text" && *output != "json" {
-		fmt.Fprintf(stderr, "hacon status: -o must be text or json, got %q\n", *output)
+func cmdStatus(ctx context.Context, f statusFlags, stdout, stderr io.Writer) int {
+	if f.output != "text" && f.output != "json" {
+		fmt.Fprintf(stderr, "hacon status: -o must be text or json, got %q\n", f.output)
 		return cluster.ExitUnknown
 	}
-	log, logFile, err := app.OpenLog(*logPath)
+	log, logFile, err := app.OpenLog(f.log)
 	if err != nil {
 		fmt.Fprintf(stderr, "UNKNOWN: debug log: %v\n", err)
 		return cluster.ExitUnknown
 	}
 	defer logFile.Close()
-	a, err := app.New(app.Options{ConfigPath: *path, Demo: *useDemo, Log: log})
+	a, err := app.New(app.Options{ConfigPath: f.config, Demo: f.demo, Log: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "UNKNOWN: %v\n", err)
 		return cluster.ExitUnknown
@@ -44,10 +64,14 @@ func cmdStatus(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	snap := a.Sched.PollOnce(ctx)
-	if *output == "json" {
+	if f.output == "json" {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(snap.Report()); err != nil {
+		var links linkSource
+		if a.SSH != nil {
+			links = a.SSH
+		}
+		if err := enc.Encode(statusReport(&snap, links)); err != nil {
 			fmt.Fprintf(stderr, "UNKNOWN: %v\n", err)
 			return cluster.ExitUnknown
 		}
@@ -100,7 +124,7 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 		tw.Flush()
 		fmt.Fprintln(w)
 		for _, v := range c.VIPs {
-			fmt.Fprintf(w, "VIP %s %s on %s\n", v.Name, dash(v.Address), dash(v.Node))
+			fmt.Fprintf(w, "VIP %s %s on %s%s\n", v.Name, dash(v.Address), dash(v.Node), vrrpText(v))
 		}
 		fmt.Fprintln(w)
 		for _, s := range c.Sources {
@@ -138,6 +162,16 @@ func cellText(c cluster.Cell) string {
 			parts = append(parts, "fail")
 		}
 	}
+	if p := c.Plane; p != nil {
+		word := p.Word
+		switch {
+		case p.Stale:
+			word = "stale"
+		case word == "":
+			word = "unknown"
+		}
+		parts = append(parts, word)
+	}
 	if len(parts) == 0 {
 		return "-"
 	}
@@ -172,6 +206,23 @@ func bmcFenceText(b *cluster.BMCStatus) string {
 	return fmt.Sprint(b.FenceReady)
 }
 
+// vrrpText is a keepalived VIP's every holder and each controller's VRRP
+// state and effective priority.
+func vrrpText(v cluster.VIP) string {
+	if v.Instance == "" {
+		return ""
+	}
+	parts := []string{}
+	for _, x := range v.VRRP {
+		st := "?"
+		if x.Known {
+			st = fmt.Sprintf("%s/%d", x.State, x.EffectivePriority)
+		}
+		parts = append(parts, x.Node+"="+st)
+	}
+	return fmt.Sprintf(" (keepalived %s, holders [%s]; %s)", v.Instance, strings.Join(v.Holders, " "), strings.Join(parts, " "))
+}
+
 // printFleet is one line per cluster, trouble first, before the details:
 // with tens of clusters the details scroll away, the summary does not.
 func printFleet(w io.Writer, snap *cluster.Snapshot) {
@@ -190,7 +241,11 @@ func printFleet(w io.Writer, snap *cluster.Snapshot) {
 		if s.WorstAlert != nil {
 			alert = s.WorstAlert.Subject + ": " + s.WorstAlert.Message
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%t\t%d/%d\t%d/%d/%d\t%d/%d\t%s\t%s\n", s.Name, verdict, s.Quorum, s.NodesOnline, s.Nodes,
+		quorum, nodes := fmt.Sprint(s.Quorum), fmt.Sprintf("%d/%d", s.NodesOnline, s.Nodes)
+		if !s.HasPacemaker {
+			quorum, nodes = "-", fmt.Sprintf("-/%d", s.Nodes)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d/%d\t%d/%d\t%s\t%s\n", s.Name, verdict, quorum, nodes,
 			s.ServicesFull, s.ServicesDegraded, s.ServicesDown, s.VIPsHeld, s.VIPs, s.DataAge.Round(time.Second), alert)
 	}
 	tw.Flush()

@@ -21,6 +21,7 @@ import (
 	"github.com/hacon/hacon/demo"
 	"github.com/hacon/hacon/probes"
 	"github.com/hacon/hacon/remote"
+	"github.com/hacon/hacon/remote/sshmux"
 )
 
 // Options says what to assemble.
@@ -36,6 +37,12 @@ type Options struct {
 	// Log receives one debug line per failed poll and per action step;
 	// nil writes nothing.
 	Log *slog.Logger
+	// PacemakerOnly polls nothing but the Pacemaker sources
+	// (scripts/measure-ssh measures the ssh transport alone).
+	PacemakerOnly bool
+	// SocketDir holds the ssh control sockets; "" is sshmux.SocketDir()
+	// ($XDG_RUNTIME_DIR/hacon or a private directory under $TMPDIR).
+	SocketDir string
 }
 
 // App is hacon assembled: everything the console, status and tests use.
@@ -45,7 +52,11 @@ type App struct {
 	BMC      *bmc.Pool // the probes poll through it and power actions use it: one session per BMC
 	Executor *actions.Executor
 	Demo     *demo.Cluster // nil unless Options.Demo
-	ReadOnly bool          // Options.ReadOnly or the config's read_only
+	// SSH carries the Pacemaker commands of every cluster whose prefix is
+	// ssh, one connection per controller, for the probes and the actions
+	// alike; nil for the demo. Links() is its per-controller state.
+	SSH      *sshmux.Manager
+	ReadOnly bool // Options.ReadOnly or the config's read_only
 
 	stop func() // stops what Start started; nil before Start
 }
@@ -73,13 +84,22 @@ func New(opts Options) (*App, error) {
 	if opts.Interval > 0 {
 		pollEvery(a.Config, opts.Interval)
 	}
+	if opts.PacemakerOnly {
+		pacemakerOnly(a.Config)
+	}
 	if opts.AuditLog != "" {
 		a.Config.AuditLog = opts.AuditLog
 	}
 	a.BMC = bmc.NewPool()
-	targets, err := probes.Targets(a.Config, &probes.Deps{Runner: runner, HTTP: probes.NewHTTPClients(), BMC: a.BMC})
+	var transports remote.Transports = remote.PrefixTransports{Runner: runner}
+	if !opts.Demo {
+		a.SSH = sshmux.New(sshmux.Options{Config: a.Config, Runner: runner, Dir: opts.SocketDir, Log: opts.Log})
+		transports = a.SSH
+	}
+	targets, err := probes.Targets(a.Config, &probes.Deps{Runner: runner, Transports: transports, HTTP: probes.NewHTTPClients(), BMC: a.BMC})
 	if err != nil {
 		a.closeDemo()
+		a.closeSSH()
 		return nil, err
 	}
 	a.Sched = probes.NewScheduler(a.Config, targets)
@@ -89,6 +109,7 @@ func New(opts Options) (*App, error) {
 		Config:        a.Config,
 		ReadOnly:      a.ReadOnly,
 		Runner:        runner,
+		Transports:    transports,
 		Local:         local,
 		BMC:           a.BMC,
 		Audit:         actions.NewAuditLog(a.Config.AuditLog),
@@ -97,6 +118,17 @@ func New(opts Options) (*App, error) {
 		Log:           opts.Log,
 	})
 	return a, nil
+}
+
+// pacemakerOnly drops every source but Pacemaker from cfg.
+func pacemakerOnly(cfg *config.Config) {
+	for ci := range cfg.Clusters {
+		cc := &cfg.Clusters[ci]
+		cc.HAProxy, cc.Services, cc.VIPs = nil, nil, nil
+		for i := range cc.Controllers {
+			cc.Controllers[i].BMC = nil
+		}
+	}
 }
 
 // pollEvery sets every cluster's and every BMC's interval.
@@ -124,13 +156,22 @@ func (a *App) Start() {
 	a.stop = func() { cancel(); <-done }
 }
 
-// Close stops polling (when started) and the demo cluster (when running).
+// Close stops polling (when started), closes the ssh connections hacon
+// made and stops the demo cluster (when running). The caller waits for a
+// running action first (Executor.Wait): its connection closes here.
 func (a *App) Close() {
 	if a.stop != nil {
 		a.stop()
 		a.stop = nil
 	}
+	a.closeSSH()
 	a.closeDemo()
+}
+
+func (a *App) closeSSH() {
+	if a.SSH != nil {
+		a.SSH.Close()
+	}
 }
 
 func (a *App) closeDemo() {
