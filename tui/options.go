@@ -88,14 +88,12 @@ type Options struct {
 // enough not to feel like a hang.
 const defaultConfirmDelay = 400 * time.Millisecond
 
-// renderFPS is how often bubbletea's renderer looks for a changed frame.
-// bubbletea writes a frame only on its ticker (nothing flushes on demand),
-// so the tick is what a key waits for: at 120 (bubbletea's maximum) a key
-// reaches the terminal within ~8 ms. A tick whose frame did not change
-// writes nothing and costs a string compare. Data does not repaint faster
-// for it: snapshots reach the model at most once per probes.UpdateBatch
-// (150 ms) and ages once per tickEvery, so data repaints stay rate-limited
-// while keys are answered at once.
+// renderFPS caps how often a frame is written. bubbletea is patched
+// (third_party/bubbletea, PATCHED.md) to write a frame as soon as Update
+// made it instead of on a ticker: a key is on the terminal at once, and an
+// idle console does not wake at all. Data cannot repaint faster for the
+// cap: snapshots reach the model at most once per probes.UpdateBatch
+// (150 ms, ~7 frames a second) and ages once per tickEvery.
 const renderFPS = 120
 
 // New builds the console model. NO_COLOR (non-empty) forces the mono theme.
