@@ -1,7 +1,10 @@
 package tui
 
 import (
+	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	fixture "github.com/hacon/hacon/cluster/clustertest"
 )
@@ -49,5 +52,70 @@ func TestOneClusterHasNoFleet(t *testing.T) {
 	}
 	if m = press(m, "esc"); m.screen != scrOverview {
 		t.Fatalf("esc went to %v", m.screen)
+	}
+}
+
+// The wall with a fleet rotates a round: the fleet page, then every
+// cluster in the fleet's order (trouble first: region-08 fenced and
+// region-41 stale, both critical; region-13 and region-32 degraded; then
+// the healthy ones by name), then the fleet page again. Time is the
+// tick's injected clock.
+func TestWallRotatesFleetThenTroubleFirst(t *testing.T) {
+	m := newModel(t, fleet50(), Options{Wall: true, Rotate: 10 * time.Second}, 80, 24)
+	start := m.now
+	page := func(m Model) string {
+		if s := plain(t, m); m.screen == scrFleet && strings.Contains(s, "50 clusters:") && strings.Contains(s, "WALL") {
+			return "fleet"
+		}
+		if m.screen != scrOverview {
+			t.Fatalf("wall on screen %v", m.screen)
+		}
+		return m.current().Name
+	}
+	if got := page(m); got != "fleet" {
+		t.Fatalf("the wall starts on %q, want the fleet page", got)
+	}
+	if m = send(m, tickMsg{now: start.Add(9 * time.Second)}); page(m) != "fleet" {
+		t.Fatal("rotated before 10s")
+	}
+	var round []string
+	for k := 1; k <= 52; k++ {
+		m = send(m, tickMsg{now: start.Add(time.Duration(k) * 10 * time.Second)})
+		round = append(round, page(m))
+	}
+	want := []string{"region-08", "region-41", "region-13", "region-32", "region-01", "region-02", "region-03"}
+	if !slices.Equal(round[:len(want)], want) {
+		t.Errorf("the round begins %v, want %v", round[:len(want)], want)
+	}
+	if round[49] != "region-50" || round[50] != "fleet" || round[51] != "region-08" {
+		t.Errorf("the round ends %v, want region-50, the fleet page, region-08", round[48:])
+	}
+	seen := map[string]bool{}
+	for _, p := range round[:50] {
+		seen[p] = true
+	}
+	if len(seen) != 50 {
+		t.Errorf("a round showed %d distinct clusters, want all 50", len(seen))
+	}
+
+	// region-30 fails during a round: the next round, decided on the fleet
+	// page, shows it among the first, before any healthy cluster.
+	s := fleet50()
+	s.Clusters[29] = fixture.FencedCluster("region-30")
+	s.Sequence++
+	m = send(m, snapshotMsg{snap: s})
+	for k := 53; page(m) != "fleet"; k++ {
+		if k > 110 {
+			t.Fatal("no fleet page within a round")
+		}
+		m = send(m, tickMsg{now: start.Add(time.Duration(k) * 10 * time.Second)})
+	}
+	var next []string
+	for k := 0; k < 3; k++ {
+		m = send(m, tickMsg{now: m.lastRotate.Add(10 * time.Second)})
+		next = append(next, page(m))
+	}
+	if !slices.Contains(next, "region-30") {
+		t.Errorf("the round after region-30 failed begins %v: region-30 not among the first three", next)
 	}
 }

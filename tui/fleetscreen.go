@@ -96,3 +96,28 @@ func (m Model) openCluster(i int) Model {
 // fleetHome is the screen esc returns to from a cluster's overview: the
 // fleet when there is one.
 func (m Model) hasFleet() bool { return len(m.snap.Clusters) > 1 }
+
+// wallNext is the wall's next page. A round is the fleet page, then every
+// cluster in the order the fleet page listed them (trouble first: what is
+// wrong is on the wall soonest), then the fleet page again.
+func (m Model) wallNext() Model {
+	if m.screen == scrFleet {
+		_, sums := views.FleetOrder(&m.snap, "", m.opts.Environments)
+		m.wallOrder = make([]string, len(sums))
+		for i, s := range sums {
+			m.wallOrder[i] = s.Name
+		}
+		m.wallNextAt = 0
+	}
+	for m.wallNextAt < len(m.wallOrder) {
+		name := m.wallOrder[m.wallNextAt]
+		m.wallNextAt++
+		for i := range m.snap.Clusters {
+			if m.snap.Clusters[i].Name == name { // gone since the fleet page: skipped
+				return m.openCluster(i)
+			}
+		}
+	}
+	m.screen, m.wallOrder = scrFleet, nil
+	return m
+}

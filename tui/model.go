@@ -39,6 +39,11 @@ type Model struct {
 	w, h       int
 	now        time.Time
 	lastRotate time.Time
+	// wallOrder is the wall's round after its fleet page: the clusters'
+	// names in the fleet's order then (trouble first); wallNextAt is the
+	// next one to show.
+	wallOrder  []string
+	wallNextAt int
 
 	screen   screenID
 	helpFrom screenID // where esc/? return from help
@@ -190,7 +195,7 @@ func (m Model) onTick(t tickMsg) (tea.Model, tea.Cmd) {
 		m.toast = ""
 	}
 	if m.opts.Wall && m.opts.Rotate > 0 && len(m.snap.Clusters) > 1 && m.now.Sub(m.lastRotate) >= m.opts.Rotate {
-		m.cluster = (m.cluster + 1) % len(m.snap.Clusters)
+		m = m.wallNext()
 		m.lastRotate = m.now
 	}
 	return m, tea.Batch(cmd, tick(m.opts.Source, m.tickEvery()))
