@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/hacon/hacon/cluster"
 	fixture "github.com/hacon/hacon/cluster/clustertest"
 )
 
@@ -117,5 +120,36 @@ func TestWallRotatesFleetThenTroubleFirst(t *testing.T) {
 	}
 	if !slices.Contains(next, "region-30") {
 		t.Errorf("the round after region-30 failed begins %v: region-30 not among the first three", next)
+	}
+}
+
+// A poll that rebuilt nothing (every cluster the same build, same Rev)
+// wakes no Update: waitSnapshot waits on for a snapshot with a new build.
+func TestWaitSnapshotSkipsSameBuilds(t *testing.T) {
+	withRevs := func(s cluster.Snapshot, revs ...uint64) cluster.Snapshot {
+		s.Clusters = slices.Clone(s.Clusters)
+		for i := range s.Clusters {
+			s.Clusters[i].Rev = revs[i]
+		}
+		return s
+	}
+	have := withRevs(fixture.TwoClusters(), 1, 2)
+	src := newFake(have)
+	got := make(chan tea.Msg, 1)
+	go func() { got <- waitSnapshot(src, have)() }()
+	src.set(withRevs(fixture.TwoClusters(), 1, 2)) // same builds, a later sequence
+	src.set(withRevs(fixture.TwoClusters(), 1, 2))
+	select {
+	case msg := <-got:
+		t.Fatalf("a snapshot of the same builds woke the console: %T", msg)
+	case <-time.After(50 * time.Millisecond): // a failing case only: the pass waits for the next set
+	}
+	src.set(withRevs(fixture.TwoClusters(), 1, 3)) // edge-dc2 rebuilt
+	msg := (<-got).(snapshotMsg)
+	if msg.snap.Clusters[1].Rev != 3 {
+		t.Errorf("woke with revs %d/%d", msg.snap.Clusters[0].Rev, msg.snap.Clusters[1].Rev)
+	}
+	if sameBuilds(fixture.TwoClusters(), fixture.TwoClusters()) {
+		t.Error("clusters without a Rev (built without a cache) count as the same build")
 	}
 }

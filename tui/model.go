@@ -107,7 +107,7 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.Source == nil {
 		return nil
 	}
-	return tea.Batch(waitSnapshot(m.opts.Source), tick(m.opts.Source, m.tickEvery()))
+	return tea.Batch(waitSnapshot(m.opts.Source, m.snap), tick(m.opts.Source, m.tickEvery()))
 }
 
 // Update dispatches by message type; keys go through small per-mode and
@@ -119,7 +119,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case snapshotMsg:
 		m, cmd := m.applySnapshot(msg.snap)
-		return m, tea.Batch(cmd, waitSnapshot(m.opts.Source))
+		return m, tea.Batch(cmd, waitSnapshot(m.opts.Source, m.snap))
 	case tickMsg:
 		return m.onTick(msg)
 	case commandDoneMsg:
