@@ -36,6 +36,11 @@ type Scheduler struct {
 	seq      uint64
 	snap     cluster.Snapshot
 	dirty    bool // results arrived since snap was built
+	// versions count, per cluster, the answers that said something new
+	// (not cluster.SameData as the source's previous one): a cluster whose
+	// version and staleness did not move is not rebuilt (cache).
+	versions map[string]uint64
+	cache    cluster.BuildCache
 	// notifyPending: an Updates signal is scheduled for the current batch.
 	notifyPending bool
 
@@ -55,6 +60,7 @@ func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
 		inputs:   cluster.Inputs{},
 		nextGen:  map[cluster.SourceID]uint64{},
 		inflight: map[cluster.SourceID]bool{},
+		versions: map[string]uint64{},
 		updates:  make(chan struct{}, 1),
 		kick:     make(chan map[cluster.SourceKind]bool, 8),
 	}
@@ -62,7 +68,7 @@ func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
 	for _, t := range targets {
 		s.inputs[t.ID] = &cluster.SourceState{ID: t.ID, Address: t.Address, Interval: t.Interval, Since: start}
 	}
-	s.snap = cluster.Build(cfg, s.inputs, start, 0)
+	s.snap = s.cache.Build(cfg, s.inputs, start, 0, s.versions)
 	return s
 }
 
@@ -92,7 +98,7 @@ func (s *Scheduler) Rebuild() cluster.Snapshot {
 func (s *Scheduler) rebuildLocked() {
 	s.dirty = false
 	s.seq++
-	s.snap = cluster.Build(s.cfg, s.inputs, s.now(), s.seq)
+	s.snap = s.cache.Build(s.cfg, s.inputs, s.now(), s.seq, s.versions)
 }
 
 // Kick asks the sources of the given kinds (every source when none is
@@ -288,6 +294,9 @@ func (s *Scheduler) Record(r cluster.Result) {
 		return
 	}
 	rc := r
+	if !cluster.SameData(st.Latest, &rc) {
+		s.versions[r.ID.Cluster]++
+	}
 	st.Latest = &rc
 	if !r.Skipped {
 		st.LastAnswer = r.Started.Add(r.Duration)
