@@ -136,3 +136,34 @@ func TestBuildCacheBuildsLikeBuild(t *testing.T) {
 		t.Errorf("BuildCache built\n%+v\nBuild built\n%+v", b.Clusters[0], a.Clusters[0])
 	}
 }
+
+// BuildCache keeps its index of the sources by cluster while the map is the
+// same; a source added to it is in the next build.
+func TestBuildCacheSeesAnAddedSource(t *testing.T) {
+	now := time.Now()
+	cfg, full := testConfig(), healthy(now).in
+	in := Inputs{}
+	var added SourceID
+	for id, st := range full {
+		if id.Kind == KindPacemaker {
+			added = id
+			continue
+		}
+		in[id] = st
+	}
+	if added.Kind != KindPacemaker {
+		t.Fatal("the healthy inputs have no Pacemaker source")
+	}
+	var bc BuildCache
+	versions := map[string]uint64{"oc": 1}
+	if got := bc.Build(cfg, in, now, 1, versions); got.Clusters[0].HasPacemaker {
+		t.Fatalf("without its source the cluster has Pacemaker data: %+v", got.Clusters[0].Nodes)
+	}
+	in[added] = full[added]
+	versions["oc"]++
+	got, want := bc.Build(cfg, in, now, 2, versions), Build(cfg, full, now, 2)
+	want.Clusters[0].Rev = got.Clusters[0].Rev
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("after the source was added, BuildCache built\n%+v\nBuild built\n%+v", got.Clusters[0], want.Clusters[0])
+	}
+}

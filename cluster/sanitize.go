@@ -3,6 +3,7 @@ package cluster
 import (
 	"reflect"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -79,6 +80,9 @@ func cleanValue(v reflect.Value) {
 			cleanValue(v.Elem())
 		}
 	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			return // no text, and a result holds many (a fleet's CPU, issue 18)
+		}
 		for i := 0; i < v.NumField(); i++ {
 			if v.Type().Field(i).IsExported() {
 				cleanValue(v.Field(i))

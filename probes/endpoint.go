@@ -32,6 +32,8 @@ type HTTPClients struct {
 	mu      sync.Mutex
 	clients map[*promconfig.HTTPClientConfig]*http.Client
 	deflt   *http.Client
+	// versions: the version documents' answers, decoded once.
+	versions versionMemo
 }
 
 // NewHTTPClients returns an empty cache.
@@ -52,11 +54,7 @@ func (h *HTTPClients) For(cc *config.Cluster, s *config.Service) (*http.Client, 
 	defer h.mu.Unlock()
 	if cfg == nil {
 		if h.deflt == nil {
-			c, err := promconfig.NewClientFromConfig(promconfig.DefaultHTTPClientConfig, "hacon")
-			if err != nil {
-				return nil, err
-			}
-			h.deflt = c
+			h.deflt = defaultClient()
 		}
 		return h.deflt, nil
 	}
@@ -71,6 +69,23 @@ func (h *HTTPClients) For(cc *config.Cluster, s *config.Service) (*http.Client, 
 	return c, nil
 }
 
+// defaultClient is the client of services and clusters without http
+// settings: what promconfig.NewClientFromConfig makes of its default config
+// (keep-alives, HTTP/2, verified TLS, no proxy), minus go-conntrack's
+// per-connection trace log, which held 8.5 MB at 200 clusters (issue 18).
+func defaultClient() *http.Client {
+	return &http.Client{Transport: &http.Transport{
+		MaxIdleConns:          20000,
+		MaxIdleConnsPerHost:   1000,
+		DisableCompression:    true,
+		IdleConnTimeout:       5 * time.Minute,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
+		DialContext:           (&net.Dialer{}).DialContext,
+	}}
+}
+
 func probeEndpoint(ctx context.Context, t *Target) cluster.Result {
 	node := "vip"
 	if t.Controller != nil {
@@ -79,7 +94,7 @@ func probeEndpoint(ctx context.Context, t *Target) cluster.Result {
 	res := cluster.EndpointResult{Service: t.Service.Name, Node: node, URL: cluster.RedactURL(t.URL)}
 	client, err := t.Deps.HTTP.For(t.Cluster, t.Service)
 	if err == nil {
-		err = CheckEndpoint(ctx, client, t.URL, &res)
+		err = checkEndpoint(ctx, client, t.URL, &res, &t.Deps.HTTP.versions)
 	}
 	if err != nil {
 		res.Error = err.Error()
@@ -101,6 +116,11 @@ func probeEndpoint(ctx context.Context, t *Target) cluster.Result {
 // CheckEndpoint GETs url and fills res: status, latency, TLS days left, the
 // CURRENT OpenStack version, and oslo.middleware healthcheck text.
 func CheckEndpoint(ctx context.Context, client *http.Client, rawURL string, res *cluster.EndpointResult) error {
+	return checkEndpoint(ctx, client, rawURL, res, nil)
+}
+
+// checkEndpoint is CheckEndpoint with a memo of decoded version documents.
+func checkEndpoint(ctx context.Context, client *http.Client, rawURL string, res *cluster.EndpointResult, memo *versionMemo) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return fmt.Errorf("bad URL: %w", err)
@@ -137,7 +157,7 @@ func CheckEndpoint(ctx context.Context, client *http.Client, rawURL string, res 
 		}
 		return fmt.Errorf("HTTP %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	}
-	res.Version = CurrentVersion(body)
+	res.Version = memo.current(body)
 	return nil
 }
 

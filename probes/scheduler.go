@@ -155,15 +155,17 @@ func (s *Scheduler) loop(ctx context.Context, t *Target, kick <-chan struct{}) {
 	// Spread the first polls so sources do not all fire in the same instant.
 	delay := time.Duration(rand.Int64N(int64(t.Interval)/10 + 1))
 	failures := 0
+	// One timer for the loop's life (Go ≥ 1.23: Reset needs no drain): a
+	// fleet's thousands of sources made two new timers per poll.
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
 	for {
-		timer := time.NewTimer(delay)
+		timer.Reset(delay)
 		select {
 		case <-ctx.Done():
-			timer.Stop()
 			return
 		case <-timer.C:
 		case <-kick:
-			timer.Stop()
 		}
 		poll := s.start(ctx, t)
 		if poll.done == nil {
@@ -179,7 +181,7 @@ func (s *Scheduler) loop(ctx context.Context, t *Target, kick <-chan struct{}) {
 			} else {
 				failures++
 			}
-		case <-time.After(t.Interval):
+		case <-resetTimer(timer, t.Interval):
 			// Hung past an interval: leave it running and keep the cadence;
 			// the next tick finds it in flight and skips. Say so now, or
 			// the source reads "not polled yet" while it overruns.
@@ -188,6 +190,12 @@ func (s *Scheduler) loop(ctx context.Context, t *Target, kick <-chan struct{}) {
 		}
 		delay = nextDelay(t.Interval, failures)
 	}
+}
+
+// resetTimer restarts t to fire after d and returns its channel.
+func resetTimer(t *time.Timer, d time.Duration) <-chan time.Time {
+	t.Reset(d)
+	return t.C
 }
 
 // yieldAfter is how long a poll holds its concurrency slot before it
@@ -234,50 +242,58 @@ func (p inFlightPoll) overrun(t *Target, now time.Time) cluster.Result {
 // start launches one poll of t unless one is already in flight (then done
 // is nil).
 func (s *Scheduler) start(ctx context.Context, t *Target) inFlightPoll {
-	s.mu.Lock()
-	if s.inflight[t.ID] {
-		s.mu.Unlock()
+	gen, ok := s.begin(t)
+	if !ok {
 		return inFlightPoll{}
+	}
+	done := make(chan bool, 1)
+	go func() { done <- s.run(ctx, t, gen) }()
+	return inFlightPoll{done: done, gen: gen, started: s.now()}
+}
+
+// begin marks t in flight and numbers its poll, unless it is in flight.
+func (s *Scheduler) begin(t *Target) (gen uint64, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.inflight[t.ID] {
+		return 0, false
 	}
 	s.inflight[t.ID] = true
 	s.nextGen[t.ID]++
-	gen := s.nextGen[t.ID]
-	s.mu.Unlock()
+	return s.nextGen[t.ID], true
+}
 
-	done := make(chan bool, 1)
-	go func() {
-		defer func() {
-			s.mu.Lock()
-			delete(s.inflight, t.ID)
-			s.mu.Unlock()
-		}()
-		select {
-		case s.sem <- struct{}{}:
-		case <-ctx.Done():
-			done <- false
-			return
-		}
-		var release sync.Once
-		free := func() { release.Do(func() { <-s.sem }) }
-		// A poll still waiting after a slice of its timeout is waiting on
-		// a slow or hung peer, not using the machine: it gives its slot
-		// back so a hung source cannot starve the healthy ones.
-		yield := time.AfterFunc(yieldAfter(t.Timeout), free)
-		r := s.probers.Poll(ctx, t)
-		yield.Stop()
-		free()
-		r.Generation = gen
-		if s.Log != nil && r.Err != "" {
-			// Address is redacted by the probes and Err is operator words:
-			// neither carries a secret.
-			s.Log.Debug("poll failed", "source", r.ID.String(), "address", r.Address, "error", r.Err, "took", r.Duration)
-		}
-		if ctx.Err() == nil {
-			s.Record(r)
-		}
-		done <- r.OK()
+// run polls t (begun as gen), records the result and reports its success.
+func (s *Scheduler) run(ctx context.Context, t *Target, gen uint64) bool {
+	defer func() {
+		s.mu.Lock()
+		delete(s.inflight, t.ID)
+		s.mu.Unlock()
 	}()
-	return inFlightPoll{done: done, gen: gen, started: s.now()}
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return false
+	}
+	var release sync.Once
+	free := func() { release.Do(func() { <-s.sem }) }
+	// A poll still waiting after a slice of its timeout is waiting on a
+	// slow or hung peer, not using the machine: it gives its slot back so
+	// a hung source cannot starve the healthy ones.
+	yield := time.AfterFunc(yieldAfter(t.Timeout), free)
+	r := s.probers.Poll(ctx, t)
+	yield.Stop()
+	free()
+	r.Generation = gen
+	if s.Log != nil && r.Err != "" {
+		// Address is redacted by the probes and Err is operator words:
+		// neither carries a secret.
+		s.Log.Debug("poll failed", "source", r.ID.String(), "address", r.Address, "error", r.Err, "took", r.Duration)
+	}
+	if ctx.Err() == nil {
+		s.Record(r)
+	}
+	return r.OK()
 }
 
 // Record stores a result unless a newer generation of the same source is

@@ -215,3 +215,20 @@ func TestEventsLogRebuildsIncidents(t *testing.T) {
 		t.Errorf("another cluster's filter returned %d", len(other))
 	}
 }
+
+// A clone changes without changing its original (the console clones before
+// each snapshot): the clone's view across a stale gap does not leak back.
+func TestCloneKeepsTheOriginalsLastStates(t *testing.T) {
+	s := newSession(t)
+	s.at(0, fixture.Healthy())
+	s.at(2, fixture.StaleSource())
+	fork := &session{t: t, tr: s.tr.Clone(), prev: s.prev, started: true}
+	fork.at(4, fixture.Fenced())
+	if !hasEvent(fork.tr.Incidents()[0], "controller-2 pacemaker: online → offline") {
+		t.Fatalf("the clone did not see the fence: %+v", fork.tr.Incidents()[0].Events)
+	}
+	s.at(4, fixture.Fenced())
+	if incs := s.tr.Incidents(); len(incs) == 0 || !hasEvent(incs[0], "controller-2 pacemaker: online → offline") {
+		t.Errorf("the original's last state was changed through its clone: %+v", incs)
+	}
+}

@@ -2,6 +2,7 @@ package timeline
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -28,9 +29,14 @@ type Tracker struct {
 	session    string
 	seq        int
 	open       []*Incident
-	closed     []*Incident                    // never changed once closed, so clones share them
-	last       map[string]string              // "cluster|subject|what" → last state word that was not "stale"
-	alerts     map[string]map[string]alertNow // cluster → subject → its worst alert
+	closed     []*Incident // never changed once closed, so clones share them
+	// last: cluster → "subject|what" → the last state word that was not
+	// "stale". A clone shares the inner maps and copies one only when it
+	// first changes it (owned): at 200 clusters copying them all on every
+	// snapshot was 5 % of hacon's CPU (issue 18).
+	last   map[string]map[string]string
+	owned  map[string]bool
+	alerts map[string]map[string]alertNow // cluster → subject → its worst alert
 }
 
 type alertNow struct {
@@ -41,8 +47,8 @@ type alertNow struct {
 // NewTracker starts a session's incidents; session makes their IDs unique
 // across consoles writing the same events log.
 func NewTracker(session string) *Tracker {
-	return &Tracker{CloseAfter: DefaultCloseAfter, session: session, last: map[string]string{},
-		alerts: map[string]map[string]alertNow{}}
+	return &Tracker{CloseAfter: DefaultCloseAfter, session: session, last: map[string]map[string]string{},
+		owned: map[string]bool{}, alerts: map[string]map[string]alertNow{}}
 }
 
 // Clone copies the tracker: the copy changes without changing t.
@@ -53,10 +59,8 @@ func (t *Tracker) Clone() *Tracker {
 		c.open[i] = inc.clone()
 	}
 	c.closed = slices.Clip(t.closed)
-	c.last = make(map[string]string, len(t.last))
-	for k, v := range t.last {
-		c.last[k] = v
-	}
+	c.last = maps.Clone(t.last)
+	c.owned = map[string]bool{}
 	c.alerts = make(map[string]map[string]alertNow, len(t.alerts))
 	for k, v := range t.alerts {
 		c.alerts[k] = v // replaced, never changed in place
@@ -170,27 +174,41 @@ func (t *Tracker) denoise(c *cluster.Cluster, evs []Event) []Event {
 		if len(e.What) >= 5 && e.What[:5] == "alert" {
 			continue // alerts are followed per subject (alertEvents)
 		}
-		k := e.Cluster + "|" + e.Subject + "|" + e.What
+		k := e.Subject + "|" + e.What
 		if staleWord(e.To) {
-			if _, ok := t.last[k]; !ok {
-				t.last[k] = e.From
+			if _, ok := t.last[e.Cluster][k]; !ok {
+				t.setLast(e.Cluster, k, e.From)
 			}
 			t.fold(c, e)
 			continue
 		}
 		if staleWord(e.From) {
-			prev, ok := t.last[k]
+			prev, ok := t.last[e.Cluster][k]
 			if !ok || sameState(prev, e.To) {
-				t.last[k] = e.To
+				t.setLast(e.Cluster, k, e.To)
 				t.fold(c, e)
 				continue
 			}
 			e.From = prev
 		}
-		t.last[k] = e.To
+		t.setLast(e.Cluster, k, e.To)
 		out = append(out, e)
 	}
 	return out
+}
+
+// setLast records a cluster's last real state word for k, copying the
+// cluster's map first if this tracker shares it with the one it was
+// cloned from.
+func (t *Tracker) setLast(cluster, k, word string) {
+	if !t.owned[cluster] {
+		t.last[cluster] = maps.Clone(t.last[cluster])
+		if t.last[cluster] == nil {
+			t.last[cluster] = map[string]string{}
+		}
+		t.owned[cluster] = true
+	}
+	t.last[cluster][k] = word
 }
 
 // fold counts a noise event in the incident it belongs to, if any.

@@ -5,20 +5,27 @@ import (
 	"runtime/pprof"
 )
 
-// startProfile writes a CPU profile to $HACON_CPUPROFILE when it is set: a
-// way to see where the console spends its time on a real terminal.
+// startProfile writes a CPU profile to $HACON_CPUPROFILE and, at exit, a
+// heap profile to $HACON_HEAPPROFILE when they are set: a way to see where
+// the console spends its time and memory on a real terminal.
 func startProfile() func() {
-	path := os.Getenv("HACON_CPUPROFILE")
-	if path == "" {
-		return func() {}
+	stopCPU := func() {}
+	if path := os.Getenv("HACON_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			if pprof.StartCPUProfile(f) == nil {
+				stopCPU = func() { pprof.StopCPUProfile(); f.Close() }
+			} else {
+				f.Close()
+			}
+		}
 	}
-	f, err := os.Create(path)
-	if err != nil {
-		return func() {}
+	return func() {
+		stopCPU()
+		if path := os.Getenv("HACON_HEAPPROFILE"); path != "" {
+			if f, err := os.Create(path); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		f.Close()
-		return func() {}
-	}
-	return func() { pprof.StopCPUProfile(); f.Close() }
 }
