@@ -2,6 +2,7 @@ package remote
 
 import (
 	"fmt"
+	"io"
 	"sync"
 )
 
@@ -41,6 +42,27 @@ func (c *cappedBuffer) Write(p []byte) (int, error) {
 	}
 	c.buf = append(c.buf, p...)
 	return len(p), nil
+}
+
+// ReadFrom reads r to its end through Write. os/exec copies a command's
+// output with io.Copy, which otherwise allocates 32 KiB per stream per run:
+// a fifth of hacon's allocations at 200 clusters (issue 18).
+func (c *cappedBuffer) ReadFrom(r io.Reader) (int64, error) {
+	chunk := make([]byte, 4<<10)
+	var n int64
+	for {
+		k, err := r.Read(chunk)
+		if k > 0 {
+			_, _ = c.Write(chunk[:k])
+			n += int64(k)
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
 }
 
 // Bytes is what was kept.

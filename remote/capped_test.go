@@ -2,6 +2,7 @@ package remote
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -39,5 +40,19 @@ func TestCappedBufferKeepsExactlyTheCap(t *testing.T) {
 	b.Write([]byte("more"))
 	if got := string(b.Bytes()); got != "12345678ab" || calls != 1 || !b.overflowed() {
 		t.Errorf("kept %q, overflow called %d times", got, calls)
+	}
+}
+
+// io.Copy (what os/exec uses) goes through ReadFrom: the cap and the
+// overflow call hold there too, and the whole input is consumed so the
+// command never blocks on a full pipe.
+func TestCappedBufferReadFromKeepsTheCap(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	b := newCappedBuffer(10<<10, func() { calls++ })
+	src := strings.NewReader(strings.Repeat("x", 25<<10))
+	n, err := io.Copy(b, src)
+	if err != nil || n != 25<<10 || len(b.Bytes()) != 10<<10 || calls != 1 || !b.overflowed() {
+		t.Errorf("copied %d (%v), kept %d, overflow called %d times", n, err, len(b.Bytes()), calls)
 	}
 }
