@@ -1,0 +1,188 @@
+package probes
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hacon/hacon/config"
+	"github.com/prometheus/common/model"
+)
+
+// MaxPromResponse bounds one query's answer: 500 clusters' planes are a
+// few MB; a runaway selector must not grow hacon without limit.
+const MaxPromResponse = 64 << 20
+
+// promTSLabel marks the series of a query's answer that carry scrape
+// timestamps rather than values.
+const promTSLabel = "hacon_ts"
+
+// The metric families hacon reads, as the exporters name them.
+const (
+	famPcmkNodes     = "ha_cluster_pacemaker_nodes"
+	famPcmkResources = "ha_cluster_pacemaker_resources"
+	famPcmkStonith   = "ha_cluster_pacemaker_stonith_enabled"
+	famHAProxyServer = "haproxy_server_status"
+	famIPMIUp        = "ipmi_up"
+	famIPMIPower     = "ipmi_chassis_power_state"
+	famProbeSuccess  = "probe_success"
+	famProbeDuration = "probe_duration_seconds"
+)
+
+// promFamily is one metric family and how it is asked for.
+type promFamily struct {
+	metric string
+	// expr wraps the selector: which of the family's series are wanted
+	// ("%s" is the selector).
+	expr string
+	// group is the label the scrape timestamps are taken per: the
+	// exporter instance whose scrape the series came from.
+	group string
+}
+
+// families lists the queries of one refresh: only those some cluster of
+// the group needs.
+func (g *promGroup) families() []promFamily {
+	want := g.planesWanted()
+	s := g.settings
+	var fams []promFamily
+	if want[config.PromPacemaker] {
+		fams = append(fams,
+			promFamily{metric: famPcmkNodes, expr: "%s", group: "instance"},
+			// Per instance, the "active" series says where it runs; of the
+			// other flags only those set (failed, blocked) matter.
+			promFamily{metric: famPcmkResources, expr: `%[1]s{status="active"} or %[1]s == 1`, group: "instance"},
+			promFamily{metric: famPcmkStonith, expr: "%s", group: "instance"})
+	}
+	if want[config.PromHAProxy] {
+		fams = append(fams, promFamily{metric: famHAProxyServer, expr: "%s == 1", group: s.LBLabel})
+	}
+	if want[config.PromBMC] {
+		fams = append(fams, promFamily{metric: famIPMIUp, expr: "%s", group: s.BMCLabel},
+			promFamily{metric: famIPMIPower, expr: "%s", group: s.BMCLabel})
+	}
+	if want[config.PromEndpoint] {
+		fams = append(fams, promFamily{metric: famProbeSuccess, expr: "%s", group: s.EndpointLabel},
+			promFamily{metric: famProbeDuration, expr: "%s", group: s.EndpointLabel})
+	}
+	return fams
+}
+
+// promQL is the family's one query: the wanted series of every cluster of
+// the group, plus, marked with hacon_ts, the newest scrape timestamp per
+// cluster and exporter instance (an instant query's own sample times are
+// the evaluation time, not the scrape's).
+func (g *promGroup) promQL(f promFamily) string {
+	vals := g.clusterValues()
+	quoted := make([]string, len(vals))
+	for i, v := range vals {
+		quoted[i] = regexp.QuoteMeta(v)
+	}
+	cl := g.settings.ClusterLabel
+	sel := fmt.Sprintf("%s{%s=~%s}", f.metric, cl, strconv.Quote(strings.Join(quoted, "|")))
+	by := cl
+	if f.group != cl {
+		by += ", " + f.group
+	}
+	return fmt.Sprintf(`(%s) or label_replace(max by (%s) (timestamp(%s)), %q, "1", "", "")`,
+		fmt.Sprintf(f.expr, sel), by, sel, promTSLabel)
+}
+
+// promSample is one series of an answer.
+type promSample struct {
+	labels model.Metric
+	value  float64
+}
+
+func (s promSample) label(name string) string { return string(s.labels[model.LabelName(name)]) }
+
+// promAnswer is one family's answer, split by cluster.
+type promAnswer struct {
+	err    string
+	series map[string][]promSample       // cluster label value → series
+	stamps map[string]map[string]time.Time // cluster label value → group label value → scrape time
+}
+
+func (g *promGroup) query(ctx context.Context, f promFamily) promAnswer {
+	q := g.promQL(f)
+	v, _, err := g.api.Query(ctx, q, time.Time{})
+	if err != nil {
+		return promAnswer{err: fmt.Sprintf("prometheus %s: query %s: %s", g.address, f.metric, promErr(ctx, err))}
+	}
+	vec, ok := v.(model.Vector)
+	if !ok {
+		return promAnswer{err: fmt.Sprintf("prometheus %s: query %s: expected a vector, got %s", g.address, f.metric, v.Type())}
+	}
+	a := promAnswer{series: map[string][]promSample{}, stamps: map[string]map[string]time.Time{}}
+	cl := model.LabelName(g.settings.ClusterLabel)
+	for _, s := range vec {
+		cv := string(s.Metric[cl])
+		if g.clusters[cv] == nil {
+			continue // another cluster's series (the regex matched more)
+		}
+		if s.Metric[promTSLabel] == "1" {
+			sec := float64(s.Value)
+			if math.IsNaN(sec) || math.IsInf(sec, 0) {
+				continue
+			}
+			m := a.stamps[cv]
+			if m == nil {
+				m = map[string]time.Time{}
+				a.stamps[cv] = m
+			}
+			m[string(s.Metric[model.LabelName(f.group)])] = time.UnixMilli(int64(sec * 1000))
+			continue
+		}
+		a.series[cv] = append(a.series[cv], promSample{labels: s.Metric, value: float64(s.Value)})
+	}
+	return a
+}
+
+// promErr words a query failure for operators: the timeout as a timeout.
+func promErr(ctx context.Context, err error) string {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return "no answer within the timeout"
+	}
+	return err.Error()
+}
+
+// limitBody bounds every response body read through it.
+type limitBody struct {
+	next http.RoundTripper
+	max  int64
+}
+
+func (l limitBody) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := l.next.RoundTrip(req)
+	if err != nil || resp.Body == nil {
+		return resp, err
+	}
+	resp.Body = &cappedBody{rc: resp.Body, left: l.max}
+	return resp, nil
+}
+
+type cappedBody struct {
+	rc   io.ReadCloser
+	left int64
+}
+
+func (c *cappedBody) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		return 0, fmt.Errorf("answer larger than %d MiB", MaxPromResponse>>20)
+	}
+	if int64(len(p)) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.rc.Read(p)
+	c.left -= int64(n)
+	return n, err
+}
+
+func (c *cappedBody) Close() error { return c.rc.Close() }
