@@ -40,8 +40,9 @@ const (
 type promFamily struct {
 	metric string
 	// expr wraps the selector: which of the family's series are wanted
-	// ("%s" is the selector).
-	expr string
+	// (%[1]s is the selector, %[2]s the selector with extra matchers).
+	expr  string
+	extra string
 	// group is the label the scrape timestamps are taken per: the
 	// exporter instance whose scrape the series came from.
 	group string
@@ -55,22 +56,22 @@ func (g *promGroup) families() []promFamily {
 	var fams []promFamily
 	if want[config.PromPacemaker] {
 		fams = append(fams,
-			promFamily{metric: famPcmkNodes, expr: "%s", group: "instance"},
+			promFamily{metric: famPcmkNodes, expr: "%[1]s", group: "instance"},
 			// Per instance, the "active" series says where it runs; of the
 			// other flags only those set (failed, blocked) matter.
-			promFamily{metric: famPcmkResources, expr: `%[1]s{status="active"} or %[1]s == 1`, group: "instance"},
-			promFamily{metric: famPcmkStonith, expr: "%s", group: "instance"})
+			promFamily{metric: famPcmkResources, expr: `%[2]s or %[1]s == 1`, extra: `status="active"`, group: "instance"},
+			promFamily{metric: famPcmkStonith, expr: "%[1]s", group: "instance"})
 	}
 	if want[config.PromHAProxy] {
-		fams = append(fams, promFamily{metric: famHAProxyServer, expr: "%s == 1", group: s.LBLabel})
+		fams = append(fams, promFamily{metric: famHAProxyServer, expr: "%[1]s == 1", group: s.LBLabel})
 	}
 	if want[config.PromBMC] {
-		fams = append(fams, promFamily{metric: famIPMIUp, expr: "%s", group: s.BMCLabel},
-			promFamily{metric: famIPMIPower, expr: "%s", group: s.BMCLabel})
+		fams = append(fams, promFamily{metric: famIPMIUp, expr: "%[1]s", group: s.BMCLabel},
+			promFamily{metric: famIPMIPower, expr: "%[1]s", group: s.BMCLabel})
 	}
 	if want[config.PromEndpoint] {
-		fams = append(fams, promFamily{metric: famProbeSuccess, expr: "%s", group: s.EndpointLabel},
-			promFamily{metric: famProbeDuration, expr: "%s", group: s.EndpointLabel})
+		fams = append(fams, promFamily{metric: famProbeSuccess, expr: "%[1]s", group: s.EndpointLabel},
+			promFamily{metric: famProbeDuration, expr: "%[1]s", group: s.EndpointLabel})
 	}
 	return fams
 }
@@ -86,13 +87,18 @@ func (g *promGroup) promQL(f promFamily) string {
 		quoted[i] = regexp.QuoteMeta(v)
 	}
 	cl := g.settings.ClusterLabel
-	sel := fmt.Sprintf("%s{%s=~%s}", f.metric, cl, strconv.Quote(strings.Join(quoted, "|")))
+	match := fmt.Sprintf("%s=~%s", cl, strconv.Quote(strings.Join(quoted, "|")))
+	sel := fmt.Sprintf("%s{%s}", f.metric, match)
+	narrow := sel
+	if f.extra != "" {
+		narrow = fmt.Sprintf("%s{%s,%s}", f.metric, match, f.extra)
+	}
 	by := cl
 	if f.group != cl {
 		by += ", " + f.group
 	}
 	return fmt.Sprintf(`(%s) or label_replace(max by (%s) (timestamp(%s)), %q, "1", "", "")`,
-		fmt.Sprintf(f.expr, sel), by, sel, promTSLabel)
+		fmt.Sprintf(f.expr, sel, narrow), by, sel, promTSLabel)
 }
 
 // promSample is one series of an answer.
