@@ -62,7 +62,7 @@ type merger struct {
 	out *Cluster
 
 	byEndpoint map[[2]string]*EndpointResult // built on first lookup
-	prom       *config.PromSettings              // the planes read from Prometheus; nil: none
+	prom       *config.PromSettings          // the planes read from Prometheus; nil: none
 }
 
 func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, now time.Time) Cluster {
@@ -92,7 +92,7 @@ func (m *merger) good(kind SourceKind, name string) (*Result, bool) {
 }
 
 func (m *merger) pacemaker() (*PacemakerStatus, bool) {
-	if m.cc.Pacemaker == nil && (m.prom == nil || !m.prom.Planes[config.PromPacemaker]) {
+	if m.cc.Pacemaker == nil && !m.prom.Has(config.PromPacemaker) {
 		return nil, false
 	}
 	r, stale := m.good(KindPacemaker, "pacemaker")

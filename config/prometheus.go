@@ -136,6 +136,9 @@ func (c *Config) PrometheusFor(cc *Cluster) *PromSettings {
 	return s
 }
 
+// Has reports whether a plane is read from Prometheus (nil: none is).
+func (s *PromSettings) Has(plane string) bool { return s != nil && s.Planes[plane] }
+
 // PromLB reports whether the HAProxy on a controller is read from
 // Prometheus: the plane is on and no direct stats source is configured.
 func (s *PromSettings) PromLB(cc *Cluster, controller string) bool {

@@ -161,7 +161,7 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			ts = append(ts, t)
 		}
 		ts = append(ts, statefulTargets(cfg, cc, deps)...)
-		if cfg.PrometheusFor(cc).Planes[config.PromEndpoint] {
+		if cfg.PrometheusFor(cc).Has(config.PromEndpoint) {
 			continue // blackbox_exporter probes these endpoints; hacon reads its results
 		}
 		eps, err := endpointTargets(cc, mk)

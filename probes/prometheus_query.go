@@ -112,7 +112,7 @@ func (s promSample) label(name string) string { return string(s.labels[model.Lab
 // promAnswer is one family's answer, split by cluster.
 type promAnswer struct {
 	err    string
-	series map[string][]promSample       // cluster label value → series
+	series map[string][]promSample         // cluster label value → series
 	stamps map[string]map[string]time.Time // cluster label value → group label value → scrape time
 }
 
