@@ -43,6 +43,10 @@ type promFamily struct {
 	// (%[1]s is the selector, %[2]s the selector with extra matchers).
 	expr  string
 	extra string
+	// tsExtra narrows the series the scrape timestamps are taken from:
+	// one status word of the exporter's several is scraped just as
+	// recently, and a fifth of the series is a fifth of the work.
+	tsExtra string
 	// group is the label the scrape timestamps are taken per: the
 	// exporter instance whose scrape the series came from.
 	group string
@@ -56,14 +60,14 @@ func (g *promGroup) families() []promFamily {
 	var fams []promFamily
 	if want[config.PromPacemaker] {
 		fams = append(fams,
-			promFamily{metric: famPcmkNodes, expr: "%[1]s", group: "instance"},
+			promFamily{metric: famPcmkNodes, expr: "%[1]s", group: "instance", tsExtra: `status="online"`},
 			// Per instance, the "active" series says where it runs; of the
 			// other flags only those set (failed, blocked) matter.
-			promFamily{metric: famPcmkResources, expr: `%[2]s or %[1]s == 1`, extra: `status="active"`, group: "instance"},
+			promFamily{metric: famPcmkResources, expr: `%[2]s or %[1]s == 1`, extra: `status="active"`, group: "instance", tsExtra: `status="active"`},
 			promFamily{metric: famPcmkStonith, expr: "%[1]s", group: "instance"})
 	}
 	if want[config.PromHAProxy] {
-		fams = append(fams, promFamily{metric: famHAProxyServer, expr: "%[1]s == 1", group: s.LBLabel})
+		fams = append(fams, promFamily{metric: famHAProxyServer, expr: "%[1]s == 1", group: s.LBLabel, tsExtra: `state="UP"`})
 	}
 	if want[config.PromBMC] {
 		fams = append(fams, promFamily{metric: famIPMIUp, expr: "%[1]s", group: s.BMCLabel},
@@ -89,16 +93,19 @@ func (g *promGroup) promQL(f promFamily) string {
 	cl := g.settings.ClusterLabel
 	match := fmt.Sprintf("%s=~%s", cl, strconv.Quote(strings.Join(quoted, "|")))
 	sel := fmt.Sprintf("%s{%s}", f.metric, match)
-	narrow := sel
+	narrow, tsSel := sel, sel
 	if f.extra != "" {
 		narrow = fmt.Sprintf("%s{%s,%s}", f.metric, match, f.extra)
+	}
+	if f.tsExtra != "" {
+		tsSel = fmt.Sprintf("%s{%s,%s}", f.metric, match, f.tsExtra)
 	}
 	by := cl
 	if f.group != cl {
 		by += ", " + f.group
 	}
 	return fmt.Sprintf(`(%s) or label_replace(max by (%s) (timestamp(%s)), %q, "1", "", "")`,
-		fmt.Sprintf(f.expr, sel, narrow), by, sel, promTSLabel)
+		fmt.Sprintf(f.expr, sel, narrow), by, tsSel, promTSLabel)
 }
 
 // promSample is one series of an answer.

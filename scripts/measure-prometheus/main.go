@@ -1,0 +1,177 @@
+// Command measure-prometheus measures hacon reading a fleet from one
+// Prometheus: it writes the exporters' series of CLUSTERS clusters
+// (internal/testpeers.Fleet: 3 controllers × 12 services each), turns them
+// into TSDB blocks with promtool, serves them with a real prometheus on
+// loopback, and polls them with hacon's own scheduler at the refresh
+// interval for the duration, rebuilding the snapshot after every refresh
+// as the console does. It prints one refresh's wall time (median, max),
+// hacon's CPU as a share of one core and its peak RSS.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/internal/testpeers"
+	"github.com/hacon/hacon/probes"
+)
+
+func main() {
+	clusters := flag.Int("clusters", 500, "clusters in the fleet")
+	interval := flag.Duration("interval", 15*time.Second, "hacon's refresh interval")
+	duration := flag.Duration("duration", 2*time.Minute, "how long hacon polls")
+	dir := flag.String("dir", "", "work directory (default: a temp dir, removed)")
+	flag.Parse()
+	if err := run(*clusters, *interval, *duration, *dir); err != nil {
+		fmt.Fprintln(os.Stderr, "measure-prometheus:", err)
+		os.Exit(1)
+	}
+}
+
+func run(n int, interval, duration time.Duration, dir string) error {
+	if dir == "" {
+		d, err := os.MkdirTemp("", "measure-prometheus")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(d)
+		dir = d
+	}
+	// Samples run past the end of the measurement, so the data stays fresh
+	// the whole time (an instant query takes the newest sample ≤ now).
+	f := testpeers.Fleet{Clusters: n, Controllers: 3, Services: 12, End: time.Now().Add(duration + time.Minute),
+		Samples: int((duration+2*time.Minute)/(30*time.Second)) + 1, Step: 30 * time.Second}
+	t0 := time.Now()
+	addr, stop, series, err := startPrometheus(dir, f)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	fmt.Printf("fleet: %d clusters, %d series, loaded in %s\n", n, series, time.Since(t0).Round(time.Second))
+	cfg, err := config.Parse("fleet.yaml", []byte(f.Config("http://"+addr, interval)))
+	if err != nil {
+		return err
+	}
+	return measure(cfg, interval, duration)
+}
+
+func startPrometheus(dir string, f testpeers.Fleet) (string, func(), int, error) {
+	om := f.OpenMetrics()
+	series := strings.Count(om, "\n") / f.Samples
+	in := filepath.Join(dir, "series.om")
+	if err := os.WriteFile(in, []byte(om), 0o600); err != nil {
+		return "", nil, 0, err
+	}
+	om = ""
+	data := filepath.Join(dir, "data")
+	if out, err := exec.Command("promtool", "tsdb", "create-blocks-from", "openmetrics", in, data).CombinedOutput(); err != nil {
+		return "", nil, 0, fmt.Errorf("promtool: %v\n%s", err, out)
+	}
+	_ = os.Remove(in)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, 0, err
+	}
+	addr := l.Addr().String()
+	l.Close()
+	cfg := filepath.Join(dir, "prometheus.yml")
+	if err := os.WriteFile(cfg, []byte("global:\n  scrape_interval: 15s\n"), 0o600); err != nil {
+		return "", nil, 0, err
+	}
+	cmd := exec.Command("prometheus", "--config.file="+cfg, "--storage.tsdb.path="+data, "--storage.tsdb.retention.time=10y",
+		"--web.listen-address="+addr, "--log.level=warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		return "", nil, 0, err
+	}
+	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		if resp, err := http.Get("http://" + addr + "/-/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return addr, stop, series, nil
+			}
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return "", nil, 0, fmt.Errorf("prometheus not ready on %s", addr)
+		}
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return ru.Maxrss << 10 // KiB on Linux
+}
+
+// measure runs the scheduler as hacon's console does and reports.
+func measure(cfg *config.Config, interval, duration time.Duration) error {
+	ts, err := probes.Targets(cfg, &probes.Deps{HTTP: probes.NewHTTPClients()})
+	if err != nil {
+		return err
+	}
+	sched := probes.NewScheduler(cfg, ts)
+	ctx, cancel := context.WithTimeout(context.Background(), duration)
+	defer cancel()
+	cpu0, wall0 := cpuTime(), time.Now()
+	go sched.Run(ctx)
+	var walls []time.Duration
+	var last time.Time
+	var snap cluster.Snapshot
+	for {
+		select {
+		case <-ctx.Done():
+			cpu := cpuTime() - cpu0
+			wall := time.Since(wall0)
+			report(walls, cpu, wall, snap)
+			return nil
+		case <-sched.Updates():
+			snap = sched.Snapshot()
+			if src := snap.Clusters[0].Source(cluster.KindPacemaker, "pacemaker"); src != nil && src.LastAttempt != last && src.OK {
+				last = src.LastAttempt
+				walls = append(walls, src.Latency)
+			}
+		}
+	}
+}
+
+func report(walls []time.Duration, cpu, wall time.Duration, snap cluster.Snapshot) {
+	slices.Sort(walls)
+	ok, total := 0, 0
+	for _, c := range snap.Clusters {
+		for _, s := range c.Sources {
+			total++
+			if s.OK && !s.Stale {
+				ok++
+			}
+		}
+	}
+	if len(walls) == 0 {
+		fmt.Println("no refresh completed")
+		return
+	}
+	fmt.Printf("refreshes: %d; one refresh (all queries, fan-out): median %s, max %s\n", len(walls),
+		walls[len(walls)/2].Round(time.Millisecond), walls[len(walls)-1].Round(time.Millisecond))
+	fmt.Printf("hacon CPU: %s over %s = %.1f%% of one core; peak RSS %d MB\n", cpu.Round(time.Millisecond),
+		wall.Round(time.Second), 100*cpu.Seconds()/wall.Seconds(), peakRSS()>>20)
+	fmt.Printf("sources fresh and OK at the end: %d of %d\n", ok, total)
+}
