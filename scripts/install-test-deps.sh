@@ -22,6 +22,11 @@ command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
 [ -x /usr/sbin/mariadbd ] || need="$need mariadb-server"
 [ -f /usr/lib/galera/libgalera_smm.so ] || need="$need galera-4"
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need="$need rabbitmq-server"
+# Prometheus mode's real peers: the server (and promtool), ClusterLabs'
+# ha_cluster_exporter and blackbox_exporter.
+command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
+command -v ha_cluster_exporter >/dev/null 2>&1 || need="$need prometheus-hacluster-exporter"
+command -v prometheus-blackbox-exporter >/dev/null 2>&1 || need="$need prometheus-blackbox-exporter"
 command -v man >/dev/null 2>&1 || need="$need man-db"
 [ -f /usr/share/bash-completion/bash_completion ] || need="$need bash-completion"
 if [ "${HACON_LAB:-}" = 1 ]; then
