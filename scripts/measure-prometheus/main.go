@@ -17,9 +17,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
-	"runtime/debug"
 	"syscall"
 	"time"
 
