@@ -132,3 +132,5 @@ tool (
 	github.com/goreleaser/nfpm/v2/cmd/nfpm
 	honnef.co/go/tools/cmd/staticcheck
 )
+
+replace charm.land/bubbletea/v2 => ./third_party/bubbletea

@@ -48,8 +48,9 @@ type Inputs map[SourceID]*SourceState
 // Build merges the latest results with the inventory into a snapshot.
 func Build(cfg *config.Config, in Inputs, now time.Time, seq uint64) Snapshot {
 	snap := Snapshot{Taken: now, Sequence: seq}
+	own := in.byCluster()
 	for i := range cfg.Clusters {
-		snap.Clusters = append(snap.Clusters, buildCluster(cfg, &cfg.Clusters[i], in, now))
+		snap.Clusters = append(snap.Clusters, buildCluster(cfg, &cfg.Clusters[i], in, own[cfg.Clusters[i].Name], now))
 	}
 	return snap
 }
@@ -58,6 +59,7 @@ type merger struct {
 	cfg *config.Config
 	cc  *config.Cluster
 	in  Inputs
+	own []ownSource // this cluster's sources (Inputs.byCluster)
 	now time.Time
 	out *Cluster
 
@@ -65,9 +67,9 @@ type merger struct {
 	prom       *config.PromSettings          // the planes read from Prometheus; nil: none
 }
 
-func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, now time.Time) Cluster {
+func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, own []ownSource, now time.Time) Cluster {
 	out := Cluster{Name: cc.Name, Interval: cfg.IntervalFor(cc, 0)}
-	m := &merger{cfg: cfg, cc: cc, in: in, now: now, out: &out, prom: cfg.PrometheusFor(cc)}
+	m := &merger{cfg: cfg, cc: cc, in: in, own: own, now: now, out: &out, prom: cfg.PrometheusFor(cc)}
 	m.prometheusPlanes()
 	pm, pmStale := m.pacemaker()
 	m.nodes(pm, pmStale)

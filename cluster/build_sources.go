@@ -9,10 +9,9 @@ import (
 // and the redaction that keeps user info out of every address shown.
 
 func (m *merger) sources() {
-	for id, st := range m.in {
-		if id.Cluster != m.cc.Name {
-			continue
-		}
+	m.out.Sources = make([]Source, 0, len(m.own))
+	for _, st := range m.own {
+		id := st.ID
 		// Endpoints and HAProxies are shown from their newest answer, so a
 		// quick failure is fresh news; Pacemaker and BMCs are shown from
 		// their last success, which is what may grow old.

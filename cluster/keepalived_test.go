@@ -152,6 +152,12 @@ func TestHAProxyBackupServersMakeAServiceActivePassive(t *testing.T) {
 	if svc.Serving != 1 {
 		t.Errorf("a backup UP still serves, got %d", svc.Serving)
 	}
+	said := Service{Mode: ModeActivePassive, Cells: svc.Cells, Serving: 2, Expected: 1}
+	said.Cells[0].LB[0].Server.Status = "UP"
+	haproxyActivePassive(&said, ModeActivePassive, nil)
+	if said.Serving != 1 || said.Expected != 1 {
+		t.Errorf("configured active-passive with backups: %d/%d, want 1/1", said.Serving, said.Expected)
+	}
 	keep := Service{Mode: ModeActiveActive, Cells: svc.Cells}
 	haproxyActivePassive(&keep, ModeActiveActive, nil)
 	if keep.Mode != ModeActiveActive {
@@ -169,5 +175,28 @@ func TestStatusJSONHasHoldersAndKeepalived(t *testing.T) {
 	}
 	if len(r.Keepalived) != 3 || r.Keepalived[2].State != VRRPMaster || r.Keepalived[2].Preempt || r.Keepalived[1].EffectivePriority != 2 {
 		t.Errorf("keepalived report = %+v", r.Keepalived)
+	}
+}
+
+// kolla's MariaDB, configured active-passive with the Galera plane on its
+// row: one instance, served by the active server (not 3 of 1).
+func TestConfiguredActivePassiveWithBackupsAndAPlane(t *testing.T) {
+	w := newKAWorld()
+	cc := &w.cfg.Clusters[0]
+	cc.Services = []config.Service{{Name: "galera", Mode: config.ModeActivePassive, HAProxyBackend: "mariadb"}}
+	cc.Galera = &config.Galera{}
+	for _, n := range []string{"kctl-0", "kctl-1", "kctl-2"} {
+		var servers []LBServer
+		for _, s := range []string{"kctl-0", "kctl-1", "kctl-2"} {
+			servers = append(servers, LBServer{Backend: "mariadb", Server: s, Status: "UP", Backup: s != "kctl-0"})
+		}
+		w.put(n, KindHAProxy, Result{LB: &LoadBalancer{Name: n, Servers: servers}})
+		w.put(n, KindGalera, Result{Galera: &GaleraStatus{Node: n, Via: "mysql", Answered: true, ClusterStatus: "Primary",
+			LocalState: "Synced", ClusterSize: 3, Ready: "ON", Connected: "ON"}})
+	}
+	c := w.build()
+	svc := c.Service("galera")
+	if svc == nil || svc.Serving != 1 || svc.Expected != 1 {
+		t.Fatalf("galera %+v, want 1 of 1 serving", svc)
 	}
 }

@@ -14,6 +14,10 @@ type Snapshot struct {
 type Cluster struct {
 	Name     string
 	Interval time.Duration
+	// Rev numbers the builds of a cluster (BuildCache): two snapshots'
+	// clusters with the same non-zero Rev are the same build, nothing to
+	// diff. 0 when built by Build.
+	Rev uint64
 
 	HasPacemaker    bool
 	PacemakerVia    string

@@ -13,7 +13,9 @@ func (m *merger) stateful() {
 		m.out.Stateful = append(m.out.Stateful, m.plane(KindGalera, g.ServiceName()))
 	}
 	if r := m.cc.RabbitMQ; r != nil {
-		m.out.Stateful = append(m.out.Stateful, m.plane(KindRabbitMQ, r.ServiceName()))
+		st := m.plane(KindRabbitMQ, r.ServiceName())
+		rabbitSplitViews(&st)
+		m.out.Stateful = append(m.out.Stateful, st)
 	}
 	for i := range m.out.Stateful {
 		m.attachPlane(&m.out.Stateful[i])
@@ -118,5 +120,8 @@ func (m *merger) attachPlane(st *Stateful) {
 			svc.Serving++
 		}
 		svc.Known = svc.Known || c.Known()
+	}
+	if backupServed(svc) {
+		countActivePassive(svc) // the plane may have stopped the active one
 	}
 }

@@ -32,6 +32,16 @@ func rabbitOK(node string) *RabbitStatus {
 	return &RabbitStatus{Node: node, Answered: true, Running: all, Disk: all}
 }
 
+// viewOf is a RabbitMQ node that answers and sees only the nodes named.
+func viewOf(node string, running ...string) *RabbitStatus {
+	r := rabbitOK(node)
+	r.Running = nil
+	for _, n := range running {
+		r.Running = append(r.Running, "rabbit@"+n)
+	}
+	return r
+}
+
 type statefulCase struct {
 	name   string
 	galera map[string]*GaleraStatus // overrides of the healthy node
@@ -119,6 +129,9 @@ func TestStatefulAlerts(t *testing.T) {
 			want:   []string{"critical: galera is down on every controller: no grastate.dat holds a seqno (-1: the nodes crashed)"}},
 		{name: "rabbit partition", rabbit: map[string]*RabbitStatus{"c0": majority("c0"), "c1": majority("c1"), "c2": minority},
 			want: []string{"critical: rabbitmq is partitioned: sides {rabbit@c0, rabbit@c1} | {rabbit@c2}"}},
+		{name: "rabbit cut, sides not met again", rabbit: map[string]*RabbitStatus{"c0": viewOf("c0", "c0", "c1"), "c1": viewOf("c1", "c0", "c1"), "c2": viewOf("c2", "c2")},
+			want: []string{"critical: rabbitmq is partitioned: sides {rabbit@c0, rabbit@c1} | {rabbit@c2} (c0 cannot see rabbit@c2; c1 cannot see rabbit@c2; c2 cannot see rabbit@c0, rabbit@c1)"}},
+		{name: "rabbit node rejoining: overlapping views are no partition", rabbit: map[string]*RabbitStatus{"c0": viewOf("c0", "c0", "c1")}},
 		{name: "rabbit alarm", rabbit: map[string]*RabbitStatus{"c0": alarmed("c0"), "c1": alarmed("c1"), "c2": alarmed("c2")},
 			want: []string{"critical: rabbitmq: memory alarm on rabbit@c1: publishers are blocked"}},
 	}
@@ -177,6 +190,17 @@ func TestStatefulRowAndReport(t *testing.T) {
 		`{"service":"rabbitmq","kind":"rabbitmq","nodes":[{"node":"c0","state":"running","ok":true`} {
 		if !strings.Contains(string(data), want) {
 			t.Errorf("report lacks %s\n%s", want, data)
+		}
+	}
+}
+
+// While a cut lasts, every cell of the rabbitmq row says partitioned.
+func TestRabbitCutCellsSayPartitioned(t *testing.T) {
+	t.Parallel()
+	c := buildStateful(t, statefulCase{rabbit: map[string]*RabbitStatus{"c0": viewOf("c0", "c0", "c1"), "c1": viewOf("c1", "c0", "c1"), "c2": viewOf("c2", "c2")}})
+	for _, cell := range c.Service("rabbitmq").Cells {
+		if cell.Plane == nil || cell.Plane.Word != PlanePartitioned {
+			t.Errorf("rabbitmq cell on %s: %+v, want %q", cell.Node, cell.Plane, PlanePartitioned)
 		}
 	}
 }

@@ -16,7 +16,7 @@ import (
 // that is all there is, the clustercheck HTTP endpoint.
 type Galera struct {
 	Service      string        `yaml:"service"`       // the matrix row it shows on; default "galera"
-	Prefix       []string      `yaml:"prefix"`        // how to reach a controller; default pacemaker.command
+	Prefix       []string      `yaml:"prefix"`        // how to reach a controller; default pacemaker.command, else command
 	Command      []string      `yaml:"command"`       // the client after the prefix; default [mysql]; {{.Index}} too
 	User         string        `yaml:"user"`          // --user for the client
 	DefaultsFile string        `yaml:"defaults_file"` // an option file on the controller (as the client sees it)
@@ -32,7 +32,7 @@ type Galera struct {
 // RabbitMQ says how to run rabbitmqctl on each controller.
 type RabbitMQ struct {
 	Service  string        `yaml:"service"` // the matrix row it shows on; default "rabbitmq"
-	Prefix   []string      `yaml:"prefix"`  // how to reach a controller; default pacemaker.command
+	Prefix   []string      `yaml:"prefix"`  // how to reach a controller; default pacemaker.command, else command
 	Command  []string      `yaml:"command"` // rabbitmqctl after the prefix; default [rabbitmqctl]; {{.Index}} too
 	Interval time.Duration `yaml:"interval"`
 	Timeout  time.Duration `yaml:"timeout"`
@@ -80,12 +80,13 @@ func (r *RabbitMQ) CtlCommand() []string {
 }
 
 // StatefulPrefix is the prefix a stateful block runs its commands behind:
-// its own, else the Pacemaker command's.
+// its own, else the Pacemaker command's, else the cluster's command (a
+// kolla-style cluster without Pacemaker).
 func (c *Cluster) StatefulPrefix(own []string) []string {
-	if len(own) > 0 || c.Pacemaker == nil {
+	if len(own) > 0 {
 		return own
 	}
-	return c.Pacemaker.Command
+	return c.PacemakerCommand()
 }
 
 func firstSet(s, def string) string {

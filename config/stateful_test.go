@@ -85,6 +85,17 @@ func TestStatefulTripleOAndKollaExamples(t *testing.T) {
 	if _, err := Parse("x.yaml", []byte(kolla)); err != nil {
 		t.Fatal(err)
 	}
+	// Without Pacemaker and without a prefix of its own, a block runs
+	// behind the cluster's command, as keepalived's state does.
+	kollaShort := statefulBase + "    command: [ssh, \"kolla@{{.Address}}\", sudo]\n    galera: {}\n    rabbitmq: {}\n"
+	cfg, err = Parse("x.yaml", []byte(kollaShort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl = &cfg.Clusters[0]
+	if g, r := cl.StatefulPrefix(cl.Galera.Prefix), cl.StatefulPrefix(cl.RabbitMQ.Prefix); !reflect.DeepEqual(g, cl.Command) || !reflect.DeepEqual(r, cl.Command) {
+		t.Errorf("prefixes %q %q, want the cluster's command %q", g, r, cl.Command)
+	}
 	// {{.Index}} exists only in the stateful commands.
 	if _, err := Parse("x.yaml", []byte(statefulBase+"    pacemaker: {command: [ssh, \"c{{.Index}}\"]}\n")); err == nil {
 		t.Error("{{.Index}} accepted in the Pacemaker prefix")

@@ -197,10 +197,17 @@ func (b *builder) backendService(px *Proxy, src map[string]*svcSource, seen map[
 	return s, true
 }
 
+// serverSet identifies a proxy by where it balances to — a public and an
+// internal listener of one API share it — and how: the same servers as
+// backups make another service (A/P), not a second door to the first.
 func serverSet(px *Proxy) string {
 	var s []string
 	for _, sv := range px.Servers {
-		s = append(s, net.JoinHostPort(sv.Host, strconv.Itoa(sv.Port)))
+		addr := net.JoinHostPort(sv.Host, strconv.Itoa(sv.Port))
+		if sv.Backup {
+			addr += " backup"
+		}
+		s = append(s, addr)
 	}
 	sort.Strings(s)
 	return strings.Join(s, ",")

@@ -9,17 +9,21 @@ package discover
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/remote"
 )
+
+// crmExNotConnected is crm_mon's exit status when no Pacemaker answers
+// (CRM_EX_NOT_CONNECTED): a cluster without Pacemaker, not a failure.
+const crmExNotConnected = 102
 
 // The read-only commands discover runs on the controller.
 var (
@@ -50,6 +54,7 @@ func Commands() []string {
 	for _, p := range KeepalivedPaths {
 		out = append(out, "cat "+p+" (without Pacemaker)")
 	}
+	out = append(out, "cat /proc/PID/cmdline, cat /proc/PID/root/FILE (a running keepalived's -f file, without Pacemaker and when none of the above exists)")
 	return out
 }
 
@@ -82,10 +87,13 @@ func Discover(ctx context.Context, opts Options, name string) (*Result, []Note, 
 		}
 	}
 	res, err := Build(name, f)
-	if err != nil || opts.TransportFor == nil || res.Cluster.Pacemaker == nil || f.HAProxy == nil {
+	if err != nil || opts.TransportFor == nil || f.HAProxy == nil {
 		return res, notes, err
 	}
-	cmd := res.Cluster.Pacemaker.Command
+	cmd := res.Cluster.Command // without Pacemaker: keepalived's prefix
+	if res.Cluster.Pacemaker != nil {
+		cmd = res.Cluster.Pacemaker.Command
+	}
 	if !slices.ContainsFunc(cmd, func(a string) bool { return strings.Contains(a, "{{") }) {
 		return res, notes, nil
 	}
@@ -159,7 +167,11 @@ func (r *runner) pacemaker(ctx context.Context, f *Facts) error {
 		if remote.IsUnreachable(err) {
 			return fmt.Errorf("cannot reach the controller: %v", err)
 		}
-		r.notes = append(r.notes, Note{What: "Pacemaker", Why: "crm_mon: " + oneLine(err.Error())})
+		why := "crm_mon: " + oneLine(err.Error())
+		if ee, ok := errors.AsType[*remote.ExitError](err); ok && ee.Code == crmExNotConnected {
+			why = "not running on this controller (crm_mon could not connect to it)"
+		}
+		r.notes = append(r.notes, Note{What: "Pacemaker", Why: why})
 		return nil
 	}
 	nodes, skipped, err := ParseCrmMonNodes(mon)
@@ -212,7 +224,7 @@ func (r *runner) haproxyFiles(ctx context.Context) []NamedText {
 		}
 		return files
 	}
-	return r.processFiles(ctx)
+	return r.processFiles(ctx, "haproxy")
 }
 
 var cfgFileName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*\.cfg$`)
@@ -241,49 +253,6 @@ func (r *runner) dirFiles(ctx context.Context, dir string) []NamedText {
 	return files
 }
 
-var safeFilePath = regexp.MustCompile(`^/[A-Za-z0-9._/+-]*$`)
-
-// processFiles finds the -f arguments of the running haproxy (the oldest
-// one: the master) and reads them through its /proc root, so a container's
-// own paths resolve.
-func (r *runner) processFiles(ctx context.Context) []NamedText {
-	out, err := r.run(ctx, ProcessArgv...)
-	if err != nil {
-		return nil
-	}
-	pid := 0
-	for l := range strings.SplitSeq(string(out), "\n") {
-		fs := strings.Fields(l)
-		if len(fs) == 2 && fs[1] == "haproxy" {
-			if n, err := strconv.Atoi(fs[0]); err == nil && n > 0 && (pid == 0 || n < pid) {
-				pid = n
-			}
-		}
-	}
-	if pid == 0 {
-		return nil
-	}
-	root := fmt.Sprintf("/proc/%d/root", pid)
-	cmdline, err := r.run(ctx, "cat", fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		return nil
-	}
-	args := strings.Split(string(cmdline), "\x00")
-	var files []NamedText
-	for i := 0; i+1 < len(args) && i < 1000; i++ {
-		p := path.Clean(args[i+1])
-		if args[i] != "-f" || !safeFilePath.MatchString(p) || strings.Contains(p, "..") {
-			continue
-		}
-		if text, err := r.run(ctx, "cat", root+p); err == nil {
-			files = append(files, NamedText{Name: root + p, Text: text})
-		} else {
-			files = append(files, r.dirFiles(ctx, root+p)...)
-		}
-	}
-	return files
-}
-
 func (r *runner) keepalived(ctx context.Context, f *Facts) {
 	for _, p := range KeepalivedPaths {
 		text, err := r.run(ctx, "cat", p)
@@ -301,7 +270,10 @@ func (r *runner) keepalived(ctx context.Context, f *Facts) {
 		f.Keepalived, f.KeepalivedSource = ins, p
 		return
 	}
-	r.notes = append(r.notes, Note{What: "VIPs", Why: "no Pacemaker and no keepalived configuration at " + strings.Join(KeepalivedPaths, ", ")})
+	if r.runningKeepalived(ctx, f) {
+		return
+	}
+	r.notes = append(r.notes, Note{What: "VIPs", Why: "no Pacemaker, no keepalived configuration at " + strings.Join(KeepalivedPaths, ", ") + " nor from a running keepalived"})
 }
 
 // summarize folds the notes of many remote and guest nodes into one.

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -319,9 +320,11 @@ func buildLayout(t *testing.T, files []NamedText, pm *Pacemaker, kaName, ka stri
 		t.Fatal(err)
 	}
 	text := Render(res)
-	if _, err := config.Parse("layout.yaml", text); err != nil {
+	parsed, err := config.Parse("layout.yaml", text)
+	if err != nil {
 		t.Fatalf("config invalid: %v\n%s", err, text)
 	}
+	renderedAsBuilt(t, res.Cluster, parsed.Clusters[0], text)
 	if strings.Contains(string(text), layoutSecret) {
 		t.Errorf("a secret of the configuration is in the config:\n%s", text)
 	}
@@ -343,4 +346,26 @@ func service(t *testing.T, r *Result, name string) config.Service {
 	}
 	t.Fatalf("no service %s in %+v", name, r.Cluster.Services)
 	return config.Service{}
+}
+
+// renderedAsBuilt fails when the written file says less than what was
+// built: the prefix, the VIPs' owners, the services.
+func renderedAsBuilt(t *testing.T, built, read config.Cluster, text []byte) {
+	t.Helper()
+	vip := func(v config.VIP) string {
+		return v.Name + " " + v.Address + " pcmk=" + v.PacemakerResource + " ka=" + v.KeepalivedInstance
+	}
+	if !slices.Equal(built.Command, read.Command) || (built.Pacemaker == nil) != (read.Pacemaker == nil) ||
+		!slices.Equal(slicesMap(built.VIPs, vip), slicesMap(read.VIPs, vip)) || len(built.Services) != len(read.Services) {
+		t.Errorf("the written config differs from the built one:\nbuilt command %q vips %q\nread  command %q vips %q\n%s",
+			built.Command, slicesMap(built.VIPs, vip), read.Command, slicesMap(read.VIPs, vip), text)
+	}
+}
+
+func slicesMap[T any](in []T, f func(T) string) []string {
+	out := make([]string, 0, len(in))
+	for _, v := range in {
+		out = append(out, f(v))
+	}
+	return out
 }

@@ -93,6 +93,10 @@ func (w *yamlWriter) cluster(r *Result) {
 			w.bmc(ctl.BMC)
 		}
 	}
+	if len(c.Command) > 0 {
+		w.comment(1, "every plane that runs commands on a controller (keepalived's state) runs them through this prefix")
+		w.kv(1, false, "command", c.Command)
+	}
 	if pm := c.Pacemaker; pm != nil {
 		w.comment(1, "Pacemaker's CLI runs through this prefix, on each controller in turn")
 		w.kv(1, false, "pacemaker", nil)
@@ -117,6 +121,7 @@ func (w *yamlWriter) cluster(r *Result) {
 		w.kv(3, true, "name", v.Name)
 		w.optional(3, "address", v.Address)
 		w.optional(3, "pacemaker_resource", v.PacemakerResource)
+		w.optional(3, "keepalived_instance", v.KeepalivedInstance)
 	}
 }
 

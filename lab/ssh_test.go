@@ -17,8 +17,6 @@ import (
 	"github.com/hacon/hacon/cluster"
 )
 
-var pacemakerID = cluster.SourceID{Cluster: clusterName, Kind: cluster.KindPacemaker, Name: "pacemaker"}
-
 // 7. hacon's master connection to the controller it asks first is killed
 // and that controller's sshd is stopped (listener only, as `systemctl
 // stop ssh` does): the probe falls over to the next controller within two

@@ -36,6 +36,11 @@ type Scheduler struct {
 	seq      uint64
 	snap     cluster.Snapshot
 	dirty    bool // results arrived since snap was built
+	// versions count, per cluster, the answers that said something new
+	// (not cluster.SameData as the source's previous one): a cluster whose
+	// version and staleness did not move is not rebuilt (cache).
+	versions map[string]uint64
+	cache    cluster.BuildCache
 	// notifyPending: an Updates signal is scheduled for the current batch.
 	notifyPending bool
 
@@ -55,6 +60,7 @@ func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
 		inputs:   cluster.Inputs{},
 		nextGen:  map[cluster.SourceID]uint64{},
 		inflight: map[cluster.SourceID]bool{},
+		versions: map[string]uint64{},
 		updates:  make(chan struct{}, 1),
 		kick:     make(chan map[cluster.SourceKind]bool, 8),
 	}
@@ -65,7 +71,7 @@ func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
 			s.inputs[f.ID] = &cluster.SourceState{ID: f.ID, Address: f.Address, Interval: t.Interval, Since: start}
 		}
 	}
-	s.snap = cluster.Build(cfg, s.inputs, start, 0)
+	s.snap = s.cache.Build(cfg, s.inputs, start, 0, s.versions)
 	return s
 }
 
@@ -95,7 +101,7 @@ func (s *Scheduler) Rebuild() cluster.Snapshot {
 func (s *Scheduler) rebuildLocked() {
 	s.dirty = false
 	s.seq++
-	s.snap = cluster.Build(s.cfg, s.inputs, s.now(), s.seq)
+	s.snap = s.cache.Build(s.cfg, s.inputs, s.now(), s.seq, s.versions)
 }
 
 // Kick asks the sources of the given kinds (every source when none is
@@ -309,6 +315,9 @@ func (s *Scheduler) recordLocked(r cluster.Result) {
 	}
 	rc := r
 	rc.Fanout = nil // each is stored under its own id
+	if !cluster.SameData(st.Latest, &rc) {
+		s.versions[r.ID.Cluster]++
+	}
 	st.Latest = &rc
 	end := r.Started.Add(r.Duration)
 	if !r.DataTime.IsZero() && r.DataTime.Before(end) {

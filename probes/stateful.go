@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -255,11 +256,18 @@ func probeRabbitMQ(ctx context.Context, t *Target) cluster.Result {
 		return cluster.Result{Err: "rabbitmq command: " + err.Error()}
 	}
 	tr := remote.Prefix{Command: t.Cluster.StatefulPrefix(r.Prefix), Runner: t.Deps.Runner}
-	out, err := tr.Run(ctx, c, append(ctl, "cluster_status", "--formatter", "json"))
+	argv := append(ctl, "cluster_status", "--formatter", "json")
+	if secs := rabbitOpTimeout(ctx); secs > 0 {
+		argv = append(argv, "--timeout", strconv.Itoa(secs))
+	}
+	out, err := tr.Run(ctx, c, argv)
 	st := &cluster.RabbitStatus{Node: c.Name}
 	if err != nil {
 		if why := sourceFailure(ctx, err, nil); why != "" {
 			return cluster.Result{Err: "rabbitmq on " + c.Name + ": " + why}
+		}
+		if ee := (*remote.ExitError)(nil); errors.As(err, &ee) && ee.Code == rabbitTempFail {
+			return cluster.Result{Err: "rabbitmq on " + c.Name + ": rabbitmqctl cluster_status timed out on the controller (its node waits on a peer it cannot reach)"}
 		}
 		st.Error = rabbitError(out.Stderr, err)
 		return cluster.Result{RabbitMQ: st}
@@ -269,6 +277,22 @@ func probeRabbitMQ(ctx context.Context, t *Target) cluster.Result {
 	}
 	st.Answered = true
 	return cluster.Result{RabbitMQ: st}
+}
+
+// rabbitTempFail is rabbitmqctl's exit code when --timeout ran out: the
+// node answered but did not finish, which is not "down".
+const rabbitTempFail = 75
+
+// rabbitOpTimeout is the --timeout (seconds) rabbitmqctl gets: what is left
+// of the probe's deadline less the Erlang VM's start. Without it, a node cut
+// off from its peers keeps rabbitmqctl waiting ~60 s on the controller
+// after hacon gave up, one more VM every interval.
+func rabbitOpTimeout(ctx context.Context) int {
+	dl, ok := ctx.Deadline()
+	if !ok {
+		return 0
+	}
+	return max(int(time.Until(dl).Seconds()-1.5), 1)
 }
 
 // rabbitError picks the telling line of rabbitmqctl's long diagnostics:

@@ -197,13 +197,30 @@ func TestRabbitProbeNodeDownAndHostileNames(t *testing.T) {
 	if r.Err != "" || r.RabbitMQ == nil || r.RabbitMQ.Answered || r.RabbitMQ.Error != "epmd reports: node 'rabbit' not running at all" {
 		t.Fatalf("down: %+v %+v", r, r.RabbitMQ)
 	}
-	if got := strings.Join(f.argv[0], " "); got != "docker exec rabbitmq rabbitmqctl cluster_status --formatter json" {
+	// The target's 5 s timeout, less the Erlang VM's start: rabbitmqctl
+	// gives up on the controller too.
+	if got := strings.Join(f.argv[0], " "); got != "docker exec rabbitmq rabbitmqctl cluster_status --formatter json --timeout 3" {
 		t.Errorf("argv %q", got)
 	}
 	down = false
 	r = DefaultProbers().Poll(context.Background(), tg)
 	if r.RabbitMQ == nil || !r.RabbitMQ.Answered || strings.ContainsAny(r.RabbitMQ.Running[0]+r.RabbitMQ.Alarms[0].Resource, "\x1b\x07") {
 		t.Errorf("hostile names not cleaned: %+v", r.RabbitMQ)
+	}
+}
+
+// A node waiting on a peer it cannot reach answers rabbitmqctl's timeout
+// with exit 75: the probe fails (the node is not down).
+func TestRabbitProbeTimeoutOnTheControllerIsNotDown(t *testing.T) {
+	t.Parallel()
+	f := &fakeInputRunner{answer: func(argv []string) ([]byte, []byte, error) {
+		msg := "Error: operation cluster_status on node rabbit@c1 timed out. Timeout value used: 3000\n"
+		return nil, []byte(msg), &remote.ExitError{Argv: argv, Code: 75, Stderr: msg}
+	}}
+	cl := &config.Cluster{Name: "a", Controllers: []config.Controller{{Name: "c0"}, {Name: "c1"}}, RabbitMQ: &config.RabbitMQ{}}
+	r := DefaultProbers().Poll(context.Background(), statefulTarget(t, cl, cluster.KindRabbitMQ, f))
+	if r.RabbitMQ != nil || !strings.Contains(r.Err, "timed out on the controller") {
+		t.Errorf("exit 75: %+v %+v", r, r.RabbitMQ)
 	}
 }
 

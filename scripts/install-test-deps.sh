@@ -40,6 +40,8 @@ if [ "${HACON_LAB:-}" = 1 ]; then
 	command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
 	command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || need="$need nftables"
 	command -v sudo >/dev/null 2>&1 || need="$need sudo"
+	# Its three-node Galera joins by rsync SST.
+	command -v rsync >/dev/null 2>&1 || need="$need rsync"
 fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

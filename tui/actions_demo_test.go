@@ -171,6 +171,9 @@ func TestDemoFlowTeatest(t *testing.T) {
 	e := startDemo(t)
 	m := New(Options{Source: e.sched, Actions: e.rec, EventsLog: "-", ExportDir: t.TempDir(), ConfirmDelay: noConfirmDelay})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	waitText(t, tm, "2 clusters") // the demo is a fleet: its screen first
+	tm.Type(":cluster demo-overcloud")
+	tm.Send(tea.KeyPressMsg(tea.Key{Code: tea.KeyEnter}))
 	waitText(t, tm, "cinder-volume")
 	tm.Type(":standby controller-2")
 	tm.Send(tea.KeyPressMsg(tea.Key{Code: tea.KeyEnter}))
@@ -191,7 +194,7 @@ func TestDemoFlowTeatest(t *testing.T) {
 // the operator adds the node, and the verified move offers :clear.
 func TestDemoVIPKeyMove(t *testing.T) {
 	e := startDemo(t)
-	m := press(e.model(t, Options{}), "tab", "tab", "v")
+	m := press(palette(e.model(t, Options{}), "cluster demo-overcloud"), "tab", "tab", "v")
 	if m.input != inputPalette || m.text() != "vip public " {
 		t.Fatalf("v pre-filled %q (toast %q)", m.text(), m.toast)
 	}

@@ -9,21 +9,43 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/timeline"
 )
 
 // waitSnapshot blocks on the source's coalesced update signal and returns
-// the newest snapshot as a message. It closes over the source only.
-func waitSnapshot(src SnapshotSource) tea.Cmd {
+// the newest snapshot as a message, unless it holds the very builds the
+// console has (cluster.BuildCache's Rev): a quiet fleet's polls then cost
+// no Update and no frame. It closes over the source and the snapshot only.
+func waitSnapshot(src SnapshotSource, have cluster.Snapshot) tea.Cmd {
 	if src == nil {
 		return nil
 	}
 	return func() tea.Msg {
-		if _, ok := <-src.Updates(); !ok {
-			return sourceClosedMsg{}
+		for {
+			if _, ok := <-src.Updates(); !ok {
+				return sourceClosedMsg{}
+			}
+			if s := src.Snapshot(); !sameBuilds(have, s) {
+				return snapshotMsg{snap: s}
+			}
 		}
-		return snapshotMsg{snap: src.Snapshot()}
 	}
+}
+
+// sameBuilds reports whether next is made of the same cluster builds as
+// prev, so nothing on screen would change; never for clusters built
+// without a BuildCache (Rev 0).
+func sameBuilds(prev, next cluster.Snapshot) bool {
+	if len(prev.Clusters) != len(next.Clusters) {
+		return false
+	}
+	for i := range next.Clusters {
+		if r := next.Clusters[i].Rev; r == 0 || prev.Clusters[i].Rev != r {
+			return false
+		}
+	}
+	return true
 }
 
 // tick rebuilds the snapshot once a second so ages and staleness move even

@@ -20,6 +20,27 @@ var scenarios = map[string]func() cluster.Snapshot{
 	"fenced":    fixture.Fenced,
 	"stale":     fixture.StaleSource,
 	"2clusters": fixture.TwoClusters,
+	"fleet50":   fleet50,
+}
+
+// fleet50 is 50 clusters, a few in trouble: more than the fleet screen
+// shows at 80x24, so it scrolls.
+func fleet50() cluster.Snapshot {
+	var cs []cluster.Cluster
+	for i := range 50 {
+		name := fmt.Sprintf("region-%02d", i+1)
+		switch i {
+		case 7:
+			cs = append(cs, fixture.FencedCluster(name))
+		case 12, 31:
+			cs = append(cs, fixture.DegradedCluster(name))
+		case 40:
+			cs = append(cs, fixture.StaleCluster(name))
+		default:
+			cs = append(cs, fixture.HealthyCluster(name))
+		}
+	}
+	return fixture.Snap(7, cs...)
 }
 
 // timelineModel has seen healthy → degraded → fenced, so its timeline holds
@@ -46,7 +67,11 @@ var prodEnv = map[string]views.Env{"overcloud": {Word: "production", Color: "red
 func goldenCases() []goldenCase {
 	var cs []goldenCase
 	for _, s := range []string{"healthy", "degraded", "fenced", "stale", "2clusters"} {
-		cs = append(cs, goldenCase{name: "overview_" + s, snap: s, opts: Options{ReadOnly: s == "stale"}})
+		gc := goldenCase{name: "overview_" + s, snap: s, opts: Options{ReadOnly: s == "stale"}}
+		if s == "2clusters" {
+			gc.keys = []string{"j", "enter"} // from the fleet (trouble first), the healthy overcloud
+		}
+		cs = append(cs, gc)
 	}
 	cs = append(cs,
 		goldenCase{name: "service_degraded", snap: "degraded", keys: []string{"l", "enter"}},
@@ -59,6 +84,11 @@ func goldenCases() []goldenCase {
 		goldenCase{name: "timeline_expanded", timeline: true, keys: []string{"t", "enter"}},
 		goldenCase{name: "help", snap: "healthy", keys: []string{"?"}, opts: Options{ReadOnly: true, Commands: demoCommands(nil)}},
 		goldenCase{name: "wall_fenced", snap: "fenced", opts: Options{Wall: true, Rotate: 15 * time.Second}},
+		// The fleet: the first screen with more than one cluster.
+		goldenCase{name: "fleet_2clusters", snap: "2clusters"},
+		goldenCase{name: "fleet_50", snap: "fleet50", opts: Options{Environments: map[string]views.Env{"region-08": {Word: "production", Color: "red"}}}},
+		goldenCase{name: "fleet_50_scrolled", snap: "fleet50", keys: []string{"G"}},
+		goldenCase{name: "fleet_50_filter", snap: "fleet50", keys: []string{"/", "3", "enter"}},
 		goldenCase{name: "wall_2clusters", snap: "2clusters", opts: Options{Wall: true, Rotate: 15 * time.Second}},
 		goldenCase{name: "filter_nova", snap: "degraded", keys: []string{"/", "n", "o", "v", "a", "enter"}},
 		// The environment cue: in the header, the footer and on the wall.

@@ -8,6 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"github.com/hacon/hacon/actions"
+	"github.com/hacon/hacon/views"
 )
 
 // openPrompt opens the filter or the palette with text in it.
@@ -37,6 +38,8 @@ func (m Model) inputKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			m.ov.Filter, m.ov.Row, m.ov.Col = "", 0, 0
 		case inputTimelineFilter:
 			m.tl.filter, m.tl.cursor = "", 0
+		case inputFleetFilter:
+			m.fleet = views.FleetState{}
 		}
 		return m.closePrompt(), nil
 	case key.Matches(k, pk.Submit):
@@ -59,6 +62,8 @@ func (m Model) inputKey(k tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		m.ov.Filter, m.ov.Row, m.ov.Col = m.text(), 0, 0
 	case inputTimelineFilter:
 		m.tl.filter, m.tl.cursor, m.scroll = m.text(), 0, 0
+	case inputFleetFilter:
+		m.fleet = views.FleetState{Filter: m.text()}
 	}
 	return m, nil
 }
@@ -156,7 +161,7 @@ func (m Model) clusterCommand(args []string) Model {
 	for i, n := range names {
 		if n == args[0] {
 			m = m.switchCluster(i - m.cluster)
-			m.cluster = i
+			m = m.openCluster(i)
 			return m.flash("cluster "+n, false)
 		}
 	}

@@ -319,7 +319,7 @@ func TestSnapshotsMakeEventsAndLog(t *testing.T) {
 	logPath := filepath.Join(dir, "state", "hacon", "events.log")
 	m := newModel(t, fixture.Healthy(), Options{Source: src, EventsLog: logPath}, 80, 24)
 	src.set(fixture.Degraded())
-	msg := waitSnapshot(src)()
+	msg := waitSnapshot(src, m.snap)()
 	if _, rearm := sendCmd(m, msg); rearm == nil {
 		t.Fatal("a snapshot message must re-arm the wait for the next one")
 	}

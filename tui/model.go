@@ -19,6 +19,7 @@ const (
 	inputFilter
 	inputTimelineFilter
 	inputPalette
+	inputFleetFilter
 )
 
 // toastFor is how long a toast stays up.
@@ -38,12 +39,18 @@ type Model struct {
 	w, h       int
 	now        time.Time
 	lastRotate time.Time
+	// wallOrder is the wall's round after its fleet page: the clusters'
+	// names in the fleet's order then (trouble first); wallNextAt is the
+	// next one to show.
+	wallOrder  []string
+	wallNextAt int
 
 	screen   screenID
 	helpFrom screenID // where esc/? return from help
 	ov       views.OverviewState
-	detail   string // service or node shown in a detail screen
-	focus    string // controller to list first in the service detail
+	fleet    views.FleetState // the fleet screen's cursor and filter
+	detail   string           // service or node shown in a detail screen
+	focus    string           // controller to list first in the service detail
 	scroll   int
 	// incidents are the session's timeline; Update clones the tracker
 	// before changing it, so a Model stays a value.
@@ -100,7 +107,7 @@ func (m Model) Init() tea.Cmd {
 	if m.opts.Source == nil {
 		return nil
 	}
-	return tea.Batch(waitSnapshot(m.opts.Source), tick(m.opts.Source, m.tickEvery()))
+	return tea.Batch(waitSnapshot(m.opts.Source, m.snap), tick(m.opts.Source, m.tickEvery()))
 }
 
 // Update dispatches by message type; keys go through small per-mode and
@@ -112,7 +119,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case snapshotMsg:
 		m, cmd := m.applySnapshot(msg.snap)
-		return m, tea.Batch(cmd, waitSnapshot(m.opts.Source))
+		return m, tea.Batch(cmd, waitSnapshot(m.opts.Source, m.snap))
 	case tickMsg:
 		return m.onTick(msg)
 	case commandDoneMsg:
@@ -145,7 +152,7 @@ func (m Model) applySnapshot(s cluster.Snapshot) (Model, tea.Cmd) {
 	}
 	var evs []timeline.Event
 	if len(m.snap.Clusters) > 0 {
-		evs = timeline.Diff(m.snap, s, views.CellWords)
+		evs = timeline.Diff(m.snap, changedClusters(m.snap, s), views.CellWords)
 	}
 	t := m.incidents.Clone()
 	recs := t.Observe(s, evs)
@@ -155,6 +162,27 @@ func (m Model) applySnapshot(s cluster.Snapshot) (Model, tea.Cmd) {
 		m.cluster = 0
 	}
 	return m, appendLog(m.log, recs)
+}
+
+// changedClusters is next without the clusters that are the same build as
+// in prev (cluster.Cluster.Rev): a quiet fleet's clusters cost no diff.
+func changedClusters(prev, next cluster.Snapshot) cluster.Snapshot {
+	out := next
+	out.Clusters = nil
+	for i := range next.Clusters {
+		nc := &next.Clusters[i]
+		pc := (*cluster.Cluster)(nil)
+		if i < len(prev.Clusters) && prev.Clusters[i].Name == nc.Name {
+			pc = &prev.Clusters[i] // the usual case: the same clusters in the same order
+		} else {
+			pc = prev.ClusterByName(nc.Name)
+		}
+		if nc.Rev != 0 && pc != nil && pc.Rev == nc.Rev {
+			continue
+		}
+		out.Clusters = append(out.Clusters, *nc)
+	}
+	return out
 }
 
 func (m Model) onTick(t tickMsg) (tea.Model, tea.Cmd) {
@@ -167,7 +195,7 @@ func (m Model) onTick(t tickMsg) (tea.Model, tea.Cmd) {
 		m.toast = ""
 	}
 	if m.opts.Wall && m.opts.Rotate > 0 && len(m.snap.Clusters) > 1 && m.now.Sub(m.lastRotate) >= m.opts.Rotate {
-		m.cluster = (m.cluster + 1) % len(m.snap.Clusters)
+		m = m.wallNext()
 		m.lastRotate = m.now
 	}
 	return m, tea.Batch(cmd, tick(m.opts.Source, m.tickEvery()))

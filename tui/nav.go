@@ -20,6 +20,8 @@ func (m Model) overviewKey(k tea.KeyPressMsg) Model {
 		st.Focus = (st.Focus + 1) % views.NumPanels
 	case matches(k, km.PrevPanel):
 		st.Focus = (st.Focus + views.NumPanels - 1) % views.NumPanels
+	case matches(k, km.Back) && st.Filter == "" && m.hasFleet():
+		m.screen = scrFleet
 	case matches(k, km.Back):
 		st.Filter, st.Row, st.Col = "", 0, 0
 	case matches(k, km.Enter):

@@ -88,8 +88,13 @@ type Options struct {
 // enough not to feel like a hang.
 const defaultConfirmDelay = 400 * time.Millisecond
 
-// renderFPS caps how often the screen is redrawn.
-const renderFPS = 10
+// renderFPS caps how often a frame is written. bubbletea is patched
+// (third_party/bubbletea, PATCHED.md) to write a frame as soon as Update
+// made it instead of on a ticker: a key is on the terminal at once, and an
+// idle console does not wake at all. Data cannot repaint faster for the
+// cap: snapshots reach the model at most once per probes.UpdateBatch
+// (150 ms, ~7 frames a second) and ages once per tickEvery.
+const renderFPS = 120
 
 // New builds the console model. NO_COLOR (non-empty) forces the mono theme.
 func New(opts Options) Model {
@@ -124,6 +129,9 @@ func New(opts Options) Model {
 		m.snap = opts.Source.Snapshot()
 		m.now = m.snap.Taken
 		m.lastRotate = m.now
+		if m.hasFleet() {
+			m.screen = scrFleet
+		}
 	}
 	return m
 }
@@ -132,9 +140,7 @@ func New(opts Options) Model {
 func Run(ctx context.Context, opts Options) error {
 	m := New(opts)
 	m.ctx = ctx
-	// A console that changes a few times per poll needs no 60 fps render
-	// loop: at 10 fps keys still echo at once to the eye, and an idle
-	// session wakes six times less often.
+	// Keys first: see renderFPS.
 	in, closeInput, err := consoleInput()
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ const (
 	scrHAProxy
 	scrTimeline
 	scrHelp
+	scrFleet // more than one cluster: the first screen
 )
 
 // screen is the contract every page of the console keeps, as soft-serve's
@@ -70,6 +71,8 @@ func screenFor(id screenID) screen {
 		return timelineScreen{}
 	case scrHelp:
 		return scrollScreen{name: fixedTitle("help"), content: helpLines, back: Model.closeHelp}
+	case scrFleet:
+		return fleetScreen{}
 	}
 	return overviewScreen{}
 }

@@ -136,6 +136,9 @@ func (wallScreen) title(Model) string { return "" }
 
 func (wallScreen) lines(m Model, w, h int) []views.Line {
 	ws := views.WallState{Now: m.now, Clusters: m.clusterNames(), Current: m.cluster, Rotate: m.opts.Rotate, Toast: m.toast}
+	if m.screen == scrFleet && m.hasFleet() {
+		return views.WallFleet(&m.snap, ws, m.opts.Environments, w, h)
+	}
 	if c := m.current(); c != nil {
 		ws.Env = m.opts.Environments[c.Name]
 	}

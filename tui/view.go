@@ -37,7 +37,7 @@ func (m Model) Render() string {
 		fi.Toast = m.actionStatus()
 	}
 	switch m.input {
-	case inputFilter, inputTimelineFilter:
+	case inputFilter, inputTimelineFilter, inputFleetFilter:
 		fi.Prompt, fi.Input = "/", m.text()
 	case inputPalette:
 		fi.Prompt, fi.Input, fi.Suggest = ":", m.text(), m.suggestions()

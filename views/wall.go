@@ -47,6 +47,28 @@ func Wall(c *cluster.Cluster, ws WallState, w, h int) []Line {
 	}
 	in = append(in, srcs...)
 	in = append(in, foot)
+	return drifted(in, dx, dy, h)
+}
+
+// WallFleet is the wall's fleet page (more than one cluster): a row per
+// cluster, trouble first, no cursor, under the wall's footer and drift.
+func WallFleet(snap *cluster.Snapshot, ws WallState, envs map[string]Env, w, h int) []Line {
+	dx, dy := Drift(ws.Now)
+	iw, ih := w-2, h-1 // room kept for the drift
+	if iw < 20 || ih < 6 {
+		dx, dy, iw, ih = 0, 0, w, h
+	}
+	in := Fleet(snap, FleetState{Cursor: -1, Envs: envs}, iw, ih-1)
+	for len(in) < ih-1 {
+		in = append(in, nil)
+	}
+	ws.Env = Env{} // the page is every environment's
+	return drifted(append(in, wallFooter(ws)), dx, dy, h)
+}
+
+// drifted moves the wall's lines dx columns right and dy rows down,
+// keeping at most h lines.
+func drifted(in []Line, dx, dy, h int) []Line {
 	out := make([]Line, 0, h)
 	for i := 0; i < dy; i++ {
 		out = append(out, nil)

@@ -42,7 +42,7 @@ func (c *tmuxConsole) exited() bool {
 // while it verifies. It returns once the result line is written.
 func startVerifyingForever(t *testing.T) *tmuxConsole {
 	c := startTmuxConsole(t, "demo")
-	c.waitFor("the overview", 20*time.Second, func() bool { return strings.Contains(c.screen(), "cinder-volume") })
+	c.openDemoOvercloud()
 	c.keys(":poweroff controller-2", "Enter")
 	c.waitFor("controller-2 off", 15*time.Second, func() bool { return strings.Contains(c.screen(), "offline") })
 	c.keys(":move openstack-cinder-volume controller-2", "Enter")

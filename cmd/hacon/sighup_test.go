@@ -108,7 +108,7 @@ func (c *tmuxConsole) pid() int {
 // and its verify line.
 func TestSIGHUPDuringAnActionKeepsItsResult(t *testing.T) {
 	c := startTmuxConsole(t, "demo")
-	c.waitFor("the overview", 20*time.Second, func() bool { return strings.Contains(c.screen(), "cinder-volume") })
+	c.openDemoOvercloud()
 	c.keys(":standby controller-1", "Enter")
 	c.waitFor("the confirmation", 10*time.Second, func() bool { return strings.Contains(c.screen(), "CONFIRM") })
 	time.Sleep(time.Second) // consent keys are ignored for a moment after a dialog opens

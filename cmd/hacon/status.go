@@ -13,6 +13,7 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/internal/app"
+	"github.com/hacon/hacon/views"
 )
 
 type statusFlags struct {
@@ -89,6 +90,9 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 		fmt.Fprintf(w, " - %s: %d critical, %d warning", c.Name, n.Critical, n.Warning)
 	}
 	fmt.Fprintln(w)
+	if len(snap.Clusters) > 1 {
+		printFleet(w, snap)
+	}
 	for _, c := range snap.Clusters {
 		fmt.Fprintf(w, "\ncluster %s  quorum=%t dc=%s via=%s\n", c.Name, c.Quorum, dash(c.DC), dash(c.PacemakerVia))
 		if len(c.Prometheus) > 0 {
@@ -223,4 +227,32 @@ func vrrpText(v cluster.VIP) string {
 		parts = append(parts, x.Node+"="+st)
 	}
 	return fmt.Sprintf(" (keepalived %s, holders [%s]; %s)", v.Instance, strings.Join(v.Holders, " "), strings.Join(parts, " "))
+}
+
+// printFleet is one line per cluster, trouble first, before the details:
+// with tens of clusters the details scroll away, the summary does not.
+func printFleet(w io.Writer, snap *cluster.Snapshot) {
+	_, sums := views.FleetOrder(snap, "", nil)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nCLUSTER\tVERDICT\tQUORUM\tNODES\tSERVICES F/D/D\tVIPS\tAGE\tWORST ALERT")
+	for _, s := range sums {
+		verdict := "OK"
+		switch {
+		case s.Critical > 0:
+			verdict = "CRITICAL"
+		case s.Warning > 0:
+			verdict = "WARNING"
+		}
+		alert := "-"
+		if s.WorstAlert != nil {
+			alert = s.WorstAlert.Subject + ": " + s.WorstAlert.Message
+		}
+		quorum, nodes := fmt.Sprint(s.Quorum), fmt.Sprintf("%d/%d", s.NodesOnline, s.Nodes)
+		if !s.HasPacemaker {
+			quorum, nodes = "-", fmt.Sprintf("-/%d", s.Nodes)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d/%d/%d\t%d/%d\t%s\t%s\n", s.Name, verdict, quorum, nodes,
+			s.ServicesFull, s.ServicesDegraded, s.ServicesDown, s.VIPsHeld, s.VIPs, s.DataAge.Round(time.Second), alert)
+	}
+	tw.Flush()
 }

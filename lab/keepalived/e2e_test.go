@@ -196,7 +196,7 @@ func TestKillHAProxyOnHolderMovesTheVIP(t *testing.T) {
 	old := holder(snapshot())
 	fault := time.Now()
 	inNode(t, old, "sh", "-c", "kill $(cat /run/haproxy.pid)")
-	defer inNode(t, old, "haproxy", "-D", "-f", filepath.Join(state, old, "haproxy.cfg"), "-p", "/run/haproxy.pid")
+	defer inNode(t, old, "haproxy", "-D", "-f", "/etc/kolla/haproxy/haproxy.cfg", "-p", "/run/haproxy.pid")
 	to, moved := waitTruth(t, old, 30*time.Second)
 	eventually(t, 30*time.Second, "hacon shows the new holder", func(c *cluster.Cluster) bool { return holder(c) == to })
 	shown := time.Now()

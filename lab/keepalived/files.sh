@@ -159,8 +159,10 @@ EOF
 	cat <<EOF
     services:
       - {name: keystone, haproxy_backend: keystone_internal, endpoint: "http://{{.Address}}:5001/keystone/", vip_endpoint: "http://$KLAB_VIP:5000/keystone/"}
-      - {name: mariadb, haproxy_backend: mariadb}
+      - {name: galera, haproxy_backend: mariadb}   # hacon discover names kolla's mariadb galera
     vips:
       - {name: internal, address: $KLAB_VIP, keepalived_instance: kolla_internal_vip_51}
+    galera: {interval: 2s, timeout: 2s}   # mysql through the cluster's command, as root by its socket
+    rabbitmq: {interval: 5s, timeout: 4500ms} # rabbitmqctl: an Erlang VM per poll
 EOF
 }
