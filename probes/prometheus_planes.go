@@ -3,6 +3,7 @@ package probes
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hacon/hacon/cluster"
@@ -44,7 +45,7 @@ func (pc *promCluster) results(ans map[string]*promAnswer, addr string) []cluste
 		}
 		r := mk(cluster.KindBMC, c.Name, "ipmi_chassis_power_state")
 		b := bmcs[c.Name]
-		fillPlane(&r, ans[famIPMIPower], b != nil, pc.absent(famIPMIPower, pc.set.BMCLabel, c.Name), func() {
+		fillPlane(&r, ans[famIPMIPower], b != nil, pc.absent(famIPMIUp, pc.set.BMCLabel, c.Name), func() {
 			r.BMC, r.DataTime = b, b.ObservedAt
 		})
 		out = append(out, r)
@@ -138,7 +139,9 @@ func haproxyState(s string) bool {
 }
 
 // bmcs reads power (ipmi_chassis_power_state, 1 = on) and reachability
-// (every ipmi_up collector 1) per controller.
+// (every ipmi_up collector 1) per controller. A BMC that did not answer
+// has ipmi_up 0 and no power series at all (the exporter only exports
+// what it read): it is unreachable with its power unknown, not absent.
 func (pc *promCluster) bmcs(power, up *promAnswer) map[string]*cluster.BMCStatus {
 	out := map[string]*cluster.BMCStatus{}
 	if power == nil || power.err != "" {
@@ -146,25 +149,35 @@ func (pc *promCluster) bmcs(power, up *promAnswer) map[string]*cluster.BMCStatus
 	}
 	v := pc.set.Cluster
 	cache := map[string]string{}
-	for _, s := range power.series[v] {
-		inst := s.label(pc.set.BMCLabel)
+	bmc := func(inst string, at time.Time) *cluster.BMCStatus {
 		ctl := pc.controllerFor(pc.set.BMCTemplate, inst, cache)
 		if ctl == "" {
-			continue
+			return nil
 		}
-		b := &cluster.BMCStatus{Node: ctl, Driver: "ipmi_exporter", Address: inst, Power: cluster.PowerOff,
-			Reachable: true, AuthOK: true, Provider: "prometheus", ObservedAt: power.stamps[v][inst]}
-		if s.value == 1 {
-			b.Power = cluster.PowerOn
+		if b := out[ctl]; b != nil {
+			return b
 		}
+		b := &cluster.BMCStatus{Node: ctl, Driver: "ipmi_exporter", Address: inst, Power: cluster.PowerUnknown,
+			Reachable: true, AuthOK: true, Provider: "prometheus", ObservedAt: at}
 		out[ctl] = b
+		return b
+	}
+	for _, s := range power.series[v] {
+		inst := s.label(pc.set.BMCLabel)
+		if b := bmc(inst, power.stamps[v][inst]); b != nil {
+			b.Power = cluster.PowerOff
+			if s.value == 1 {
+				b.Power = cluster.PowerOn
+			}
+		}
 	}
 	if up != nil && up.err == "" {
 		for _, s := range up.series[v] {
-			ctl := pc.controllerFor(pc.set.BMCTemplate, s.label(pc.set.BMCLabel), cache)
-			if b := out[ctl]; b != nil && s.value != 1 {
+			inst := s.label(pc.set.BMCLabel)
+			b := bmc(inst, up.stamps[v][inst])
+			if b != nil && s.value != 1 {
 				b.Reachable, b.AuthOK, b.Power = false, false, cluster.PowerUnknown
-				b.Error = "ipmi_exporter: collector " + s.label("collector") + " failed (ipmi_up 0)"
+				b.Error = "ipmi_exporter: collector " + cleanLabel(s.label("collector")) + " failed (ipmi_up 0)"
 			}
 		}
 	}
@@ -172,6 +185,20 @@ func (pc *promCluster) bmcs(power, up *promAnswer) map[string]*cluster.BMCStatus
 		b.FenceReady = b.Reachable && b.Power != cluster.PowerUnknown
 	}
 	return out
+}
+
+// cleanLabel bounds a label value shown in words and strips control
+// characters: it is a peer's text.
+func cleanLabel(s string) string {
+	if len(s) > 64 {
+		s = s[:64]
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // endpointResults maps blackbox's probe_success by its probed URL to the

@@ -23,8 +23,11 @@ command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
 [ -f /usr/lib/galera/libgalera_smm.so ] || need="$need galera-4"
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need="$need rabbitmq-server"
 # Prometheus mode's real peers: the server (and promtool), ClusterLabs'
-# ha_cluster_exporter and blackbox_exporter.
+# ha_cluster_exporter, blackbox_exporter and ipmi_exporter (with FreeIPMI,
+# which it runs).
 command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
+command -v prometheus-ipmi-exporter >/dev/null 2>&1 || need="$need prometheus-ipmi-exporter"
+[ -x /usr/sbin/ipmi-chassis ] || need="$need freeipmi-tools"
 command -v ha_cluster_exporter >/dev/null 2>&1 || need="$need prometheus-hacluster-exporter"
 command -v prometheus-blackbox-exporter >/dev/null 2>&1 || need="$need prometheus-blackbox-exporter"
 command -v man >/dev/null 2>&1 || need="$need man-db"

@@ -231,3 +231,23 @@ func StartBlackbox(t testing.TB) *Daemon {
 	addr := fmt.Sprintf("127.0.0.1:%d", FreeTCPPort(t))
 	return StartDaemon(t, dir, addr, "/-/healthy", nil, bin, "--config.file="+cfg, "--web.listen-address="+addr)
 }
+
+// StartIPMIExporter runs ipmi_exporter (with FreeIPMI's ipmi-chassis) in remote (multi-target) mode with
+// one module, "lab", whose credentials are in its own 0600 config file:
+// never on a command line or in hacon's config.
+func StartIPMIExporter(t testing.TB, user, pass string) *Daemon {
+	t.Helper()
+	bin := RequireBinary(t, "prometheus-ipmi-exporter", "prometheus-ipmi-exporter")
+	RequireBinary(t, "ipmi-chassis", "freeipmi-tools")
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "ipmi.yml")
+	body := fmt.Sprintf("modules:\n  lab:\n    user: %q\n    pass: %q\n    driver: LAN_2_0\n    privilege: admin\n    timeout: 2000\n    collectors: [chassis]\n"+
+		// ipmi_sim grants the session privilege only when it is asked for
+		// at session open (FreeIPMI's workaround for such BMCs).
+		"    workaround_flags: [opensesspriv]\n", user, pass)
+	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", FreeTCPPort(t))
+	return StartDaemon(t, dir, addr, "/", nil, bin, "--config.file="+cfg, "--web.listen-address="+addr)
+}
