@@ -224,12 +224,13 @@ func probePrometheus(ctx context.Context, t *Target) cluster.Result {
 	if len(errs) == len(fams) && len(errs) > 0 {
 		r.Err = strings.Join(errs, "; ")
 	}
-	took := time.Since(start)
 	for _, v := range g.clusterValues() {
-		for _, sub := range g.clusters[v].results(byName, g.address) {
-			sub.Started, sub.Duration = start, took
-			r.Fanout = append(r.Fanout, sub)
-		}
+		r.Fanout = append(r.Fanout, g.clusters[v].results(byName, g.address)...)
+	}
+	// A plane's latency is the whole refresh: queries, decoding, fan-out.
+	took := time.Since(start)
+	for i := range r.Fanout {
+		r.Fanout[i].Started, r.Fanout[i].Duration = start, took
 	}
 	return r
 }

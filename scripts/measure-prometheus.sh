@@ -14,5 +14,8 @@ tmp=$(mktemp -d /tmp/measure-prometheus.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/measure" ./scripts/measure-prometheus
 echo "uptime before: $(uptime)"
-"$tmp/measure" -clusters "${CLUSTERS:-500}" -interval "${INTERVAL:-15s}" -duration "${DURATION:-2m}" -dir "$tmp"
+# PROFILE=prefix writes prefix.cpu and prefix.heap (go tool pprof).
+prof=()
+[ -z "${PROFILE:-}" ] || prof=(-cpuprofile "$PROFILE.cpu" -heapprofile "$PROFILE.heap")
+"$tmp/measure" -clusters "${CLUSTERS:-500}" -interval "${INTERVAL:-15s}" -duration "${DURATION:-2m}" -dir "$tmp" "${prof[@]}"
 echo "uptime after: $(uptime)"

@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -34,12 +35,17 @@ func main() {
 	interval := flag.Duration("interval", 15*time.Second, "hacon's refresh interval")
 	duration := flag.Duration("duration", 2*time.Minute, "how long hacon polls")
 	dir := flag.String("dir", "", "work directory (default: a temp dir, removed)")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the polling to this file")
+	flag.StringVar(&heapProfile, "heapprofile", "", "write a heap profile at the end to this file")
 	flag.Parse()
 	if err := run(*clusters, *interval, *duration, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "measure-prometheus:", err)
 		os.Exit(1)
 	}
 }
+
+// Profiles of the measured part only (not of making the fleet).
+var cpuProfile, heapProfile string
 
 func run(n int, interval, duration time.Duration, dir string) error {
 	if dir == "" {
@@ -146,9 +152,20 @@ func measure(cfg *config.Config, interval, duration time.Duration) error {
 	// The fleet's text was generated in this process: give it back, so
 	// the RSS read below is hacon's own (peak RSS would count the text).
 	debug.FreeOSMemory()
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	cpu0, wall0 := cpuTime(), time.Now()
 	go sched.Run(ctx)
-	var walls []time.Duration
+	var walls, builds []time.Duration
 	var last time.Time
 	var snap cluster.Snapshot
 	for {
@@ -156,20 +173,39 @@ func measure(cfg *config.Config, interval, duration time.Duration) error {
 		case <-ctx.Done():
 			cpu := cpuTime() - cpu0
 			wall := time.Since(wall0)
-			report(walls, cpu, wall, snap)
-			return nil
+			report(walls, builds, cpu, wall, snap)
+			return writeHeap()
 		case <-sched.Updates():
+			// The snapshot is rebuilt here, as the console's Update does:
+			// a refresh is its queries, decoding and fan-out (the planes'
+			// latency) plus this build.
+			t := time.Now()
 			snap = sched.Snapshot()
+			build := time.Since(t)
 			if src := snap.Clusters[0].Source(cluster.KindPacemaker, "pacemaker"); src != nil && src.LastAttempt != last && src.OK {
 				last = src.LastAttempt
-				walls = append(walls, src.Latency)
+				walls = append(walls, src.Latency+build)
+				builds = append(builds, build)
 			}
 		}
 	}
 }
 
-func report(walls []time.Duration, cpu, wall time.Duration, snap cluster.Snapshot) {
+func writeHeap() error {
+	if heapProfile == "" {
+		return nil
+	}
+	f, err := os.Create(heapProfile)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.WriteHeapProfile(f)
+}
+
+func report(walls, builds []time.Duration, cpu, wall time.Duration, snap cluster.Snapshot) {
 	slices.Sort(walls)
+	slices.Sort(builds)
 	ok, total := 0, 0
 	for _, c := range snap.Clusters {
 		for _, s := range c.Sources {
@@ -183,8 +219,9 @@ func report(walls []time.Duration, cpu, wall time.Duration, snap cluster.Snapsho
 		fmt.Println("no refresh completed")
 		return
 	}
-	fmt.Printf("refreshes: %d; one refresh (all queries, fan-out): median %s, max %s\n", len(walls),
-		walls[len(walls)/2].Round(time.Millisecond), walls[len(walls)-1].Round(time.Millisecond))
+	fmt.Printf("refreshes: %d; one refresh (all queries, decoding, fan-out, snapshot build): median %s, max %s (build alone: median %s)\n",
+		len(walls), walls[len(walls)/2].Round(time.Millisecond), walls[len(walls)-1].Round(time.Millisecond),
+		builds[len(builds)/2].Round(time.Millisecond))
 	fmt.Printf("hacon CPU: %s over %s = %.1f%% of one core; RSS at the end %d MB\n", cpu.Round(time.Millisecond),
 		wall.Round(time.Second), 100*cpu.Seconds()/wall.Seconds(), rss()>>20)
 	fmt.Printf("sources fresh and OK at the end: %d of %d\n", ok, total)
