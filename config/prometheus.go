@@ -18,10 +18,13 @@ const (
 	PromHAProxy   = "haproxy"   // HAProxy's built-in exporter
 	PromBMC       = "bmc"       // ipmi_exporter
 	PromEndpoint  = "endpoint"  // blackbox_exporter
+	// PromKeepalived is keepalived-exporter's keepalived_vrrp_state: the
+	// VIP plane of clusters whose VIPs keepalived holds.
+	PromKeepalived = "keepalived"
 )
 
 // PromPlanes lists every plane Prometheus can feed, in display order.
-var PromPlanes = []string{PromPacemaker, PromHAProxy, PromBMC, PromEndpoint}
+var PromPlanes = []string{PromPacemaker, PromHAProxy, PromBMC, PromEndpoint, PromKeepalived}
 
 // Defaults of the prometheus block.
 const (
@@ -32,6 +35,7 @@ const (
 	DefaultPromLBLabel       = "instance" // the HAProxy scrape target, host:port
 	DefaultPromBMCLabel      = "instance" // ipmi_exporter's target (relabelled BMC address)
 	DefaultPromEndpointLabel = "instance" // blackbox's probed URL
+	DefaultPromVRRPLabel     = "instance" // the keepalived-exporter scrape target, host:port
 	DefaultPromNodeTemplate  = "{{.Value}}"
 	DefaultPromHostTemplate  = "{{.Host}}"
 )
@@ -55,13 +59,15 @@ type Prometheus struct {
 	// Which label names the controller in each exporter's series, and the
 	// template turning its value into a controller name or address
 	// ({{.Value}}, {{.Host}} without :port, {{.Short}} up to the first dot).
-	NodeLabel     string `yaml:"node_label"`
-	NodeTemplate  string `yaml:"node_template"`
-	LBLabel       string `yaml:"lb_label"`
-	LBTemplate    string `yaml:"lb_template"`
-	BMCLabel      string `yaml:"bmc_label"`
-	BMCTemplate   string `yaml:"bmc_template"`
-	EndpointLabel string `yaml:"endpoint_label"` // its value is matched against the services' endpoint URLs
+	NodeLabel          string `yaml:"node_label"`
+	NodeTemplate       string `yaml:"node_template"`
+	LBLabel            string `yaml:"lb_label"`
+	LBTemplate         string `yaml:"lb_template"`
+	BMCLabel           string `yaml:"bmc_label"`
+	BMCTemplate        string `yaml:"bmc_template"`
+	EndpointLabel      string `yaml:"endpoint_label"` // its value is matched against the services' endpoint URLs
+	KeepalivedLabel    string `yaml:"keepalived_label"`
+	KeepalivedTemplate string `yaml:"keepalived_template"`
 }
 
 // PromLabelData is what a mapping template expands from.
@@ -123,6 +129,8 @@ func (c *Config) PrometheusFor(cc *Cluster) *PromSettings {
 	p.BMCLabel = first(p.BMCLabel, g.BMCLabel, DefaultPromBMCLabel)
 	p.BMCTemplate = first(p.BMCTemplate, g.BMCTemplate, DefaultPromHostTemplate)
 	p.EndpointLabel = first(p.EndpointLabel, g.EndpointLabel, DefaultPromEndpointLabel)
+	p.KeepalivedLabel = first(p.KeepalivedLabel, g.KeepalivedLabel, DefaultPromVRRPLabel)
+	p.KeepalivedTemplate = first(p.KeepalivedTemplate, g.KeepalivedTemplate, DefaultPromHostTemplate)
 	planes := p.Planes
 	if len(planes) == 0 {
 		planes = PromPlanes
@@ -132,6 +140,12 @@ func (c *Config) PrometheusFor(cc *Cluster) *PromSettings {
 	}
 	if cc.Pacemaker != nil {
 		delete(s.Planes, PromPacemaker) // direct wins
+	}
+	// keepalived is asked directly whenever hacon can reach the
+	// controllers (a keepalived section or a command prefix), and there
+	// is nothing to read without keepalived VIPs.
+	if !cc.UsesKeepalived() || cc.Keepalived != nil || len(cc.Command) > 0 {
+		delete(s.Planes, PromKeepalived)
 	}
 	return s
 }
@@ -217,7 +231,7 @@ func (v *validator) checkPromBlock(p string, b *Prometheus) {
 		v.checkURL(p+".url", b.URL, "http", "https")
 	}
 	for key, label := range map[string]string{"cluster_label": b.ClusterLabel, "node_label": b.NodeLabel,
-		"lb_label": b.LBLabel, "bmc_label": b.BMCLabel, "endpoint_label": b.EndpointLabel} {
+		"lb_label": b.LBLabel, "bmc_label": b.BMCLabel, "endpoint_label": b.EndpointLabel, "keepalived_label": b.KeepalivedLabel} {
 		if label != "" && !isLabelName(label) {
 			v.bad(p+"."+key, "not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*), got %q", label)
 		}
@@ -226,7 +240,8 @@ func (v *validator) checkPromBlock(p string, b *Prometheus) {
 		// The value lands inside a PromQL string: only name characters.
 		v.checkName(p+".cluster", b.Cluster, "a label value hacon can match")
 	}
-	for key, t := range map[string]string{"node_template": b.NodeTemplate, "lb_template": b.LBTemplate, "bmc_template": b.BMCTemplate} {
+	for key, t := range map[string]string{"node_template": b.NodeTemplate, "lb_template": b.LBTemplate, "bmc_template": b.BMCTemplate,
+		"keepalived_template": b.KeepalivedTemplate} {
 		if t == "" {
 			continue
 		}

@@ -138,7 +138,9 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			}
 			ts = append(ts, t)
 		}
-		ts = append(ts, keepalivedTargets(cc, mk)...)
+		if !cfg.PrometheusFor(cc).Has(config.PromKeepalived) {
+			ts = append(ts, keepalivedTargets(cc, mk)...)
+		}
 		for i := range cc.Controllers {
 			c := &cc.Controllers[i]
 			if c.BMC == nil || deps.BMC == nil {

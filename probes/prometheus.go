@@ -53,6 +53,7 @@ type promGroupKey struct {
 	http                                    *promconfig.HTTPClientConfig
 	interval, timeout                       time.Duration
 	clusterLabel, node, lb, bmc, endpointLb string
+	keepalived                              string
 }
 
 // prometheusTargets groups the clusters reading from Prometheus by the
@@ -67,7 +68,8 @@ func prometheusTargets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 		if set == nil || len(set.Planes) == 0 {
 			continue
 		}
-		k := promGroupKey{set.URL, set.HTTP, set.Interval, set.Timeout, set.ClusterLabel, set.NodeLabel, set.LBLabel, set.BMCLabel, set.EndpointLabel}
+		k := promGroupKey{set.URL, set.HTTP, set.Interval, set.Timeout, set.ClusterLabel, set.NodeLabel, set.LBLabel, set.BMCLabel,
+			set.EndpointLabel, set.KeepalivedLabel}
 		g := groups[k]
 		if g == nil {
 			api, err := newPromAPI(set)
@@ -162,6 +164,11 @@ func (pc *promCluster) sources(addr string) []FanoutSource {
 	for _, c := range pc.cc.Controllers {
 		if pc.set.PromBMC(c) {
 			add(cluster.KindBMC, c.Name, "ipmi_chassis_power_state")
+		}
+	}
+	if pc.set.Planes[config.PromKeepalived] {
+		for _, c := range pc.cc.Controllers {
+			add(cluster.KindKeepalived, c.Name, "keepalived_vrrp_state")
 		}
 	}
 	keys := make([]endpointKey, 0, len(pc.endpoints))

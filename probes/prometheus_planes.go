@@ -50,7 +50,8 @@ func (pc *promCluster) results(ans map[string]*promAnswer, addr string) []cluste
 		})
 		out = append(out, r)
 	}
-	return append(out, pc.endpointResults(ans, mk)...)
+	out = append(out, pc.endpointResults(ans, mk)...)
+	return append(out, pc.keepalivedResults(ans, mk)...)
 }
 
 // fillPlane sets a plane's result: the query's error, the absence of its

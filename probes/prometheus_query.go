@@ -34,6 +34,8 @@ const (
 	famIPMIPower     = "ipmi_chassis_power_state"
 	famProbeSuccess  = "probe_success"
 	famProbeDuration = "probe_duration_seconds"
+	famVRRPState     = "keepalived_vrrp_state"
+	famKeepalivedUp  = "keepalived_up"
 )
 
 // promFamily is one metric family and how it is asked for.
@@ -72,6 +74,10 @@ func (g *promGroup) families() []promFamily {
 	if want[config.PromBMC] {
 		fams = append(fams, promFamily{metric: famIPMIUp, expr: "%[1]s", group: s.BMCLabel},
 			promFamily{metric: famIPMIPower, expr: "%[1]s", group: s.BMCLabel})
+	}
+	if want[config.PromKeepalived] {
+		fams = append(fams, promFamily{metric: famVRRPState, expr: "%[1]s", group: s.KeepalivedLabel},
+			promFamily{metric: famKeepalivedUp, expr: "%[1]s", group: s.KeepalivedLabel})
 	}
 	if want[config.PromEndpoint] {
 		fams = append(fams, promFamily{metric: famProbeSuccess, expr: "%[1]s", group: s.EndpointLabel},
