@@ -45,6 +45,8 @@ if [ "${HACON_LAB:-}" = 1 ]; then
 	command -v sudo >/dev/null 2>&1 || need="$need sudo"
 	# Its three-node Galera joins by rsync SST.
 	command -v rsync >/dev/null 2>&1 || need="$need rsync"
+	# lab/up asks the lab's Prometheus whether it scrapes every target.
+	command -v curl >/dev/null 2>&1 || need="$need curl"
 fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
