@@ -11,7 +11,6 @@ import (
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	promapi "github.com/prometheus/client_golang/api"
-	promv1 "github.com/prometheus/client_golang/api/prometheus/v1"
 	promconfig "github.com/prometheus/common/config"
 )
 
@@ -32,8 +31,9 @@ type FanoutSource struct {
 type promGroup struct {
 	settings *config.PromSettings // the labels and address every cluster of the group shares
 	clusters map[string]*promCluster
-	api      promv1.API
-	address  string // the redacted URL, for operators
+	client   promapi.Client
+	keep     map[string]string // the label names the decoder keeps
+	address  string            // the redacted URL, for operators
 }
 
 // promCluster is one cluster's mapping of series to its names.
@@ -72,11 +72,12 @@ func prometheusTargets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			set.EndpointLabel, set.KeepalivedLabel}
 		g := groups[k]
 		if g == nil {
-			api, err := newPromAPI(set)
+			client, err := newPromClient(set)
 			if err != nil {
 				return nil, fmt.Errorf("cluster %s: prometheus %s: %w", cc.Name, cluster.RedactURL(set.URL), err)
 			}
-			g = &promGroup{settings: set, clusters: map[string]*promCluster{}, api: api, address: cluster.RedactURL(set.URL)}
+			g = &promGroup{settings: set, clusters: map[string]*promCluster{}, client: client, keep: promKeep(set),
+				address: cluster.RedactURL(set.URL)}
 			groups[k] = g
 			order = append(order, k)
 		}
@@ -105,7 +106,7 @@ func prometheusTargets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 	return ts, nil
 }
 
-func newPromAPI(set *config.PromSettings) (promv1.API, error) {
+func newPromClient(set *config.PromSettings) (promapi.Client, error) {
 	hc := promconfig.DefaultHTTPClientConfig
 	if set.HTTP != nil {
 		hc = *set.HTTP
@@ -115,11 +116,7 @@ func newPromAPI(set *config.PromSettings) (promv1.API, error) {
 		return nil, fmt.Errorf("http settings: %w", err)
 	}
 	client.Transport = limitBody{next: client.Transport, max: MaxPromResponse}
-	c, err := promapi.NewClient(promapi.Config{Address: set.URL, Client: client})
-	if err != nil {
-		return nil, err
-	}
-	return promv1.NewAPI(c), nil
+	return promapi.NewClient(promapi.Config{Address: set.URL, Client: client})
 }
 
 func newPromCluster(cc *config.Cluster, set *config.PromSettings) (*promCluster, error) {

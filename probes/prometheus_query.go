@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/config"
-	"github.com/prometheus/common/model"
 )
 
 // MaxPromResponse bounds one query's answer: 500 clusters' planes are a
@@ -62,7 +61,9 @@ func (g *promGroup) families() []promFamily {
 	var fams []promFamily
 	if want[config.PromPacemaker] {
 		fams = append(fams,
-			promFamily{metric: famPcmkNodes, expr: "%[1]s", group: "instance", tsExtra: `status="online"`},
+			// Each node's "online" series names it; of its other status
+			// words only those set matter (a fifth of the series).
+			promFamily{metric: famPcmkNodes, expr: `%[2]s or %[1]s == 1`, extra: `status="online"`, group: "instance", tsExtra: `status="online"`},
 			// Per instance, the "active" series says where it runs; of the
 			// other flags only those set (failed, blocked) matter.
 			promFamily{metric: famPcmkResources, expr: `%[2]s or %[1]s == 1`, extra: `status="active"`, group: "instance", tsExtra: `status="active"`},
@@ -114,13 +115,21 @@ func (g *promGroup) promQL(f promFamily) string {
 		fmt.Sprintf(f.expr, sel, narrow), by, tsSel, promTSLabel)
 }
 
-// promSample is one series of an answer.
+// promSample is one series of an answer: the labels hacon reads, and its
+// value.
 type promSample struct {
-	labels model.Metric
+	labels []promLabel
 	value  float64
 }
 
-func (s promSample) label(name string) string { return string(s.labels[model.LabelName(name)]) }
+func (s promSample) label(name string) string {
+	for _, l := range s.labels {
+		if l.name == name {
+			return l.value
+		}
+	}
+	return ""
+}
 
 // promAnswer is one family's answer, split by cluster.
 type promAnswer struct {
@@ -130,24 +139,19 @@ type promAnswer struct {
 }
 
 func (g *promGroup) query(ctx context.Context, f promFamily) promAnswer {
-	q := g.promQL(f)
-	v, _, err := g.api.Query(ctx, q, time.Time{})
+	vec, err := g.promQuery(ctx, g.promQL(f))
 	if err != nil {
 		return promAnswer{err: fmt.Sprintf("prometheus %s: query %s: %s", g.address, f.metric, promErr(ctx, err))}
 	}
-	vec, ok := v.(model.Vector)
-	if !ok {
-		return promAnswer{err: fmt.Sprintf("prometheus %s: query %s: expected a vector, got %s", g.address, f.metric, v.Type())}
-	}
 	a := promAnswer{series: map[string][]promSample{}, stamps: map[string]map[string]time.Time{}}
-	cl := model.LabelName(g.settings.ClusterLabel)
+	cl := g.settings.ClusterLabel
 	for _, s := range vec {
-		cv := string(s.Metric[cl])
+		cv := s.label(cl)
 		if g.clusters[cv] == nil {
 			continue // another cluster's series (the regex matched more)
 		}
-		if s.Metric[promTSLabel] == "1" {
-			sec := float64(s.Value)
+		if s.label(promTSLabel) == "1" {
+			sec := s.value
 			if math.IsNaN(sec) || math.IsInf(sec, 0) {
 				continue
 			}
@@ -156,10 +160,10 @@ func (g *promGroup) query(ctx context.Context, f promFamily) promAnswer {
 				m = map[string]time.Time{}
 				a.stamps[cv] = m
 			}
-			m[string(s.Metric[model.LabelName(f.group)])] = time.UnixMilli(int64(sec * 1000))
+			m[s.label(f.group)] = time.UnixMilli(int64(sec * 1000))
 			continue
 		}
-		a.series[cv] = append(a.series[cv], promSample{labels: s.Metric, value: float64(s.Value)})
+		a.series[cv] = append(a.series[cv], s)
 	}
 	return a
 }
