@@ -126,7 +126,7 @@ func decodePromVector(body []byte, keep map[string]string) ([]promSample, error)
 // readPromSample reads one {"metric":{…},"value":[t,"v"]}; a value that
 // is not a number reads as NaN, which no plane counts as set.
 func readPromSample(it *jsoniter.Iterator, keep, intern map[string]string) promSample {
-	s := promSample{value: math.NaN()}
+	s := promSample{value: math.NaN(), labels: make([]promLabel, 0, 8)}
 	it.ReadObjectCB(func(it *jsoniter.Iterator, field string) bool {
 		switch field {
 		case "metric":

@@ -17,7 +17,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -37,7 +36,21 @@ func main() {
 	dir := flag.String("dir", "", "work directory (default: a temp dir, removed)")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the polling to this file")
 	flag.StringVar(&heapProfile, "heapprofile", "", "write a heap profile at the end to this file")
+	seriesFile := flag.String("write-series", "", "(internal) write the fleet's OpenMetrics here and exit")
+	endMS := flag.Int64("end", 0, "(internal) the newest sample's time, Unix ms")
 	flag.Parse()
+	if *seriesFile != "" {
+		// A child process makes the gigabytes of text, so the measuring
+		// process's RSS is hacon's alone.
+		f := fleet(*clusters, *duration, time.UnixMilli(*endMS))
+		om := f.OpenMetrics()
+		if err := os.WriteFile(*seriesFile, []byte(om), 0o600); err != nil {
+			fmt.Fprintln(os.Stderr, "measure-prometheus:", err)
+			os.Exit(1)
+		}
+		fmt.Println(strings.Count(om, "\n") / f.Samples)
+		return
+	}
 	if err := run(*clusters, *interval, *duration, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "measure-prometheus:", err)
 		os.Exit(1)
@@ -58,10 +71,9 @@ func run(n int, interval, duration time.Duration, dir string) error {
 	}
 	// Samples run past the end of the measurement, so the data stays fresh
 	// the whole time (an instant query takes the newest sample ≤ now).
-	f := testpeers.Fleet{Clusters: n, Controllers: 3, Services: 12, End: time.Now().Add(duration + time.Minute),
-		Samples: int((duration+2*time.Minute)/(30*time.Second)) + 1, Step: 30 * time.Second}
+	f := fleet(n, duration, time.Now().Add(duration+time.Minute))
 	t0 := time.Now()
-	addr, stop, series, err := startPrometheus(dir, f)
+	addr, stop, series, err := startPrometheus(dir, f, duration)
 	if err != nil {
 		return err
 	}
@@ -74,14 +86,20 @@ func run(n int, interval, duration time.Duration, dir string) error {
 	return measure(cfg, interval, duration)
 }
 
-func startPrometheus(dir string, f testpeers.Fleet) (string, func(), int, error) {
-	om := f.OpenMetrics()
-	series := strings.Count(om, "\n") / f.Samples
+func fleet(n int, duration time.Duration, end time.Time) testpeers.Fleet {
+	return testpeers.Fleet{Clusters: n, Controllers: 3, Services: 12, End: end,
+		Samples: int((duration+2*time.Minute)/(30*time.Second)) + 1, Step: 30 * time.Second}
+}
+
+func startPrometheus(dir string, f testpeers.Fleet, duration time.Duration) (string, func(), int, error) {
 	in := filepath.Join(dir, "series.om")
-	if err := os.WriteFile(in, []byte(om), 0o600); err != nil {
-		return "", nil, 0, err
+	out, err := exec.Command(os.Args[0], "-write-series", in, "-clusters", fmt.Sprint(f.Clusters),
+		"-duration", duration.String(), "-end", fmt.Sprint(f.End.UnixMilli())).Output()
+	if err != nil {
+		return "", nil, 0, fmt.Errorf("writing the fleet's series: %w", err)
 	}
-	om = ""
+	var series int
+	fmt.Sscan(string(out), &series)
 	data := filepath.Join(dir, "data")
 	if out, err := exec.Command("promtool", "tsdb", "create-blocks-from", "openmetrics", in, data).CombinedOutput(); err != nil {
 		return "", nil, 0, fmt.Errorf("promtool: %v\n%s", err, out)
@@ -124,14 +142,14 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// rss is the resident set now (VmRSS), in bytes.
-func rss() int64 {
+// rss is a /proc/self/status figure (VmRSS now, VmHWM the peak), in bytes.
+func rss(key string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, l := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(l); len(f) >= 2 && f[0] == "VmRSS:" {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == key {
 			var kb int64
 			fmt.Sscan(f[1], &kb)
 			return kb << 10
@@ -149,9 +167,6 @@ func measure(cfg *config.Config, interval, duration time.Duration) error {
 	sched := probes.NewScheduler(cfg, ts)
 	ctx, cancel := context.WithTimeout(context.Background(), duration)
 	defer cancel()
-	// The fleet's text was generated in this process: give it back, so
-	// the RSS read below is hacon's own (peak RSS would count the text).
-	debug.FreeOSMemory()
 	if cpuProfile != "" {
 		f, err := os.Create(cpuProfile)
 		if err != nil {
@@ -222,7 +237,7 @@ func report(walls, builds []time.Duration, cpu, wall time.Duration, snap cluster
 	fmt.Printf("refreshes: %d; one refresh (all queries, decoding, fan-out, snapshot build): median %s, max %s (build alone: median %s)\n",
 		len(walls), walls[len(walls)/2].Round(time.Millisecond), walls[len(walls)-1].Round(time.Millisecond),
 		builds[len(builds)/2].Round(time.Millisecond))
-	fmt.Printf("hacon CPU: %s over %s = %.1f%% of one core; RSS at the end %d MB\n", cpu.Round(time.Millisecond),
-		wall.Round(time.Second), 100*cpu.Seconds()/wall.Seconds(), rss()>>20)
+	fmt.Printf("hacon CPU: %s over %s = %.1f%% of one core; RSS at the end %d MB, peak %d MB\n", cpu.Round(time.Millisecond),
+		wall.Round(time.Second), 100*cpu.Seconds()/wall.Seconds(), rss("VmRSS:")>>20, rss("VmHWM:")>>20)
 	fmt.Printf("sources fresh and OK at the end: %d of %d\n", ok, total)
 }
