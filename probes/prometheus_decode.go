@@ -82,6 +82,7 @@ func decodePromVector(body []byte, keep map[string]string) ([]promSample, error)
 	var status, errType, errMsg, resultType string
 	var out []promSample
 	intern := map[string]string{}
+	hint := 4 // labels per series: the most seen so far, so slices are sized once
 	it.ReadObjectCB(func(it *jsoniter.Iterator, field string) bool {
 		switch field {
 		case "status":
@@ -97,7 +98,9 @@ func decodePromVector(body []byte, keep map[string]string) ([]promSample, error)
 					resultType = it.ReadString()
 				case "result":
 					it.ReadArrayCB(func(it *jsoniter.Iterator) bool {
-						out = append(out, readPromSample(it, keep, intern))
+						ps := readPromSample(it, keep, intern, hint)
+						hint = max(hint, len(ps.labels))
+						out = append(out, ps)
 						return it.Error == nil
 					})
 				default:
@@ -125,8 +128,8 @@ func decodePromVector(body []byte, keep map[string]string) ([]promSample, error)
 
 // readPromSample reads one {"metric":{…},"value":[t,"v"]}; a value that
 // is not a number reads as NaN, which no plane counts as set.
-func readPromSample(it *jsoniter.Iterator, keep, intern map[string]string) promSample {
-	s := promSample{value: math.NaN(), labels: make([]promLabel, 0, 8)}
+func readPromSample(it *jsoniter.Iterator, keep, intern map[string]string, hint int) promSample {
+	s := promSample{value: math.NaN(), labels: make([]promLabel, 0, hint)}
 	it.ReadObjectCB(func(it *jsoniter.Iterator, field string) bool {
 		switch field {
 		case "metric":

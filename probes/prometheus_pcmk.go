@@ -31,15 +31,18 @@ func (pc *promCluster) pacemaker(ans map[string]*promAnswer, r *cluster.Result) 
 		r.Err = fmt.Sprintf("Prometheus has no %s series for %s=%q", famPcmkNodes, pc.set.ClusterLabel, v)
 		return
 	}
-	inst := newestInstance(nodes.stamps[v])
+	inst := reporter(nodes, v)
 	pm := &cluster.PacemakerStatus{Via: pc.viaName(inst), Stack: "prometheus", StonithEnabled: true}
 	r.DataTime = nodes.stamps[v][inst]
 	skipped := pc.pcmkNodes(pm, nodes.series[v], inst)
 	if res == nil || res.err != "" {
 		pm.Warnings = append(pm.Warnings, "resources unknown: "+errOr(res, "not queried"))
 	} else {
-		skipped += pc.pcmkResources(pm, res.series[v], inst)
-		if at := res.stamps[v][inst]; !at.IsZero() && at.Before(r.DataTime) {
+		// Its own reporter: with two scrapes of the same millisecond the
+		// server may keep a different one of them per query.
+		ri := reporter(res, v)
+		skipped += pc.pcmkResources(pm, res.series[v], ri)
+		if at := res.stamps[v][ri]; !at.IsZero() && at.Before(r.DataTime) {
 			r.DataTime = at
 		}
 	}
@@ -67,6 +70,17 @@ func errOr(a *promAnswer, dflt string) string {
 		return dflt
 	}
 	return a.err
+}
+
+// reporter is the exporter instance whose series a pacemaker family
+// answered with (the server keeps one per cluster), else the newest.
+func reporter(a *promAnswer, v string) string {
+	for _, s := range a.series[v] {
+		if inst := s.label("instance"); inst != "" {
+			return inst
+		}
+	}
+	return newestInstance(a.stamps[v])
 }
 
 // newestInstance is the exporter whose scrape is newest (ties: the first
