@@ -25,6 +25,7 @@ import (
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/internal/app"
 	"github.com/hacon/hacon/internal/testpeers"
 	"github.com/hacon/hacon/probes"
 )
@@ -51,6 +52,7 @@ func main() {
 		fmt.Println(strings.Count(om, "\n") / f.Samples)
 		return
 	}
+	app.TuneRuntime() // as hacon's main does
 	if err := run(*clusters, *interval, *duration, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "measure-prometheus:", err)
 		os.Exit(1)
