@@ -199,13 +199,6 @@ func (g *promGroup) planesWanted() map[string]bool {
 	return want
 }
 
-// promConcurrency bounds the queries of one refresh in flight at once: a
-// server evaluates each on one core, and every answer in flight is a body
-// and its samples in hacon's memory (at 500 clusters, 8 at once made the
-// peak RSS; the two biggest, resources and HAProxy, are among the first
-// four asked).
-const promConcurrency = 4
-
 // probePrometheus runs the group's queries, one per metric family for all
 // its clusters at once and side by side, then fans the answers out into
 // each cluster's planes.
@@ -215,13 +208,10 @@ func probePrometheus(ctx context.Context, t *Target) cluster.Result {
 	fams := g.families()
 	answers := make([]promAnswer, len(fams))
 	var wg sync.WaitGroup
-	slots := make(chan struct{}, promConcurrency)
 	for i := range fams {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slots <- struct{}{}
-			defer func() { <-slots }()
 			answers[i] = g.query(ctx, fams[i])
 		}()
 	}
