@@ -170,7 +170,7 @@ func (e *Executor) Check(p *Preview, c Confirmation) error {
 	case p.Stale != "" && !c.Force:
 		return fmt.Errorf("%s; confirm again to force; nothing was run", p.Stale)
 	}
-	return nil
+	return e.checkDirect(p)
 }
 
 // Execute runs a planned, confirmed action, then verifies it, writing the

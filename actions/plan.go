@@ -64,12 +64,15 @@ func (e *Executor) Plan(ctx context.Context, req Request, snap cluster.Snapshot)
 		return nil, fmt.Errorf("no data yet for cluster %q", req.Cluster)
 	}
 	p := &Preview{Request: req, Title: ":" + req.String()}
+	verb, _ := LookupVerb(string(req.Kind))
+	if err := promRefusal(e.cfg, cc, planeFor(verb, cc, sc, req), req.Node); err != nil {
+		return nil, err
+	}
 	if err := e.resolve(cc, sc, &req); err != nil {
 		return nil, err
 	}
 	p.Request = req
 	var err error
-	verb, _ := LookupVerb(string(req.Kind))
 	switch planeFor(verb, cc, sc, req) {
 	case PlanePacemaker:
 		err = e.planPacemaker(ctx, cc, sc, p)

@@ -64,11 +64,13 @@ type merger struct {
 	out *Cluster
 
 	byEndpoint map[[2]string]*EndpointResult // built on first lookup
+	prom       *config.PromSettings          // the planes read from Prometheus; nil: none
 }
 
 func buildCluster(cfg *config.Config, cc *config.Cluster, in Inputs, own []ownSource, now time.Time) Cluster {
 	out := Cluster{Name: cc.Name, Interval: cfg.IntervalFor(cc, 0)}
-	m := &merger{cfg: cfg, cc: cc, in: in, own: own, now: now, out: &out}
+	m := &merger{cfg: cfg, cc: cc, in: in, own: own, now: now, out: &out, prom: cfg.PrometheusFor(cc)}
+	m.prometheusPlanes()
 	pm, pmStale := m.pacemaker()
 	m.nodes(pm, pmStale)
 	m.loadBalancers()
@@ -92,7 +94,7 @@ func (m *merger) good(kind SourceKind, name string) (*Result, bool) {
 }
 
 func (m *merger) pacemaker() (*PacemakerStatus, bool) {
-	if m.cc.Pacemaker == nil {
+	if m.cc.Pacemaker == nil && !m.prom.Has(config.PromPacemaker) {
 		return nil, false
 	}
 	r, stale := m.good(KindPacemaker, "pacemaker")
@@ -138,7 +140,7 @@ func (m *merger) nodes(pm *PacemakerStatus, pmStale bool) {
 			n.Attributes = pm.NodeAttributes[c.Name]
 			n.Fencing = nodeFencing(pm, n.Pacemaker, c.Name)
 		}
-		if c.BMC != nil {
+		if c.BMC != nil || m.prom.PromBMC(c) {
 			if r, stale := m.good(KindBMC, c.Name); r != nil && r.BMC != nil {
 				b := *r.BMC
 				if stale {
@@ -147,7 +149,7 @@ func (m *merger) nodes(pm *PacemakerStatus, pmStale bool) {
 				}
 				n.BMC = &b
 			} else if st := m.in[SourceID{m.cc.Name, KindBMC, c.Name}]; st != nil && st.Latest != nil {
-				n.BMC = &BMCStatus{Node: c.Name, Driver: c.BMC.Driver, Address: st.Address, Power: PowerUnknown, Error: st.Latest.Err}
+				n.BMC = &BMCStatus{Node: c.Name, Driver: bmcDriver(c), Address: st.Address, Power: PowerUnknown, Error: st.Latest.Err}
 			}
 		}
 		known[c.Name] = true
@@ -180,14 +182,14 @@ func (m *merger) age(kind SourceKind, name string) time.Duration {
 func (m *merger) loadBalancers() {
 	// Only an HAProxy that answered its latest poll has an opinion: a dead
 	// one's last answer would make every server it lists look disputed.
-	for _, h := range m.cc.HAProxy {
-		st := m.in[SourceID{m.cc.Name, KindHAProxy, h.Controller}]
-		if st == nil || st.Latest == nil || !st.Latest.OK() || st.Latest.LB == nil {
+	for _, ctl := range m.lbControllers() {
+		st := m.in[SourceID{m.cc.Name, KindHAProxy, ctl}]
+		if st == nil || st.Latest == nil || !st.Latest.OK() || st.Latest.LB == nil || st.Silent(m.now) {
 			continue
 		}
 		m.out.LBs = append(m.out.LBs, *st.Latest.LB)
 		if w := st.Latest.LB.Warning; w != "" {
-			m.out.Warnings = append(m.out.Warnings, "HAProxy on "+h.Controller+": "+w)
+			m.out.Warnings = append(m.out.Warnings, "HAProxy on "+ctl+": "+w)
 		}
 	}
 }

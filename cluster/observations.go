@@ -42,6 +42,14 @@ type Result struct {
 	Duration   time.Duration
 	Err        string // empty on success; words an operator can act on
 	Skipped    bool   // the poll was skipped (previous still running); age grows
+	// DataTime is when the peer observed what the result carries, when that
+	// is older than the poll (a Prometheus sample's timestamp): the data's
+	// age and staleness count from it. Zero: the poll's end.
+	DataTime time.Time
+	// Fanout carries the results of a source that answers for many (one
+	// Prometheus query set for every cluster's planes): the scheduler
+	// records each under its own id.
+	Fanout []Result
 
 	Pacemaker *PacemakerStatus
 	LB        *LoadBalancer

@@ -26,6 +26,10 @@ type ClusterReport struct {
 	// Keepalived is every VRRP instance on every controller whose
 	// keepalived answered (empty for a cluster without keepalived VIPs).
 	Keepalived []KeepalivedReport `json:"keepalived"`
+	// Prometheus lists the planes read from Prometheus; NotAvailable what
+	// the cluster therefore cannot show (unknown, not absent).
+	Prometheus   []string `json:"prometheus,omitempty"`
+	NotAvailable []string `json:"not_available,omitempty"`
 }
 
 // NodeReport is a node in a Report.
@@ -179,7 +183,8 @@ func (s *Snapshot) Report() Report {
 func clusterReport(c *Cluster) ClusterReport {
 	cr := ClusterReport{Name: c.Name, Quorum: c.Quorum, DC: c.DC, Via: c.PacemakerVia,
 		Nodes: []NodeReport{}, Resources: []ResourceReport{}, Services: []ServiceReport{}, VIPs: []VIPReport{},
-		HAProxy: []ServerReport{}, Keepalived: []KeepalivedReport{}, Endpoints: []EndpointReport{}, Sources: []SourceReport{}, Alerts: []AlertReport{}}
+		HAProxy: []ServerReport{}, Keepalived: []KeepalivedReport{}, Endpoints: []EndpointReport{}, Sources: []SourceReport{}, Alerts: []AlertReport{},
+		Prometheus: c.Prometheus, NotAvailable: c.NotAvailable}
 	for _, n := range c.Nodes {
 		nr := NodeReport{Name: n.Name, Controller: n.Controller, State: n.PcmkState(), Power: n.Power()}
 		if p := n.Pacemaker; p != nil {

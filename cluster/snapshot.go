@@ -46,6 +46,13 @@ type Cluster struct {
 	// every instance on every controller whose keepalived answered.
 	HasKeepalived bool
 	VRRP          []VRRPNode
+
+	// Prometheus lists the planes read from Prometheus instead of polled
+	// (pacemaker, haproxy, bmc, endpoint); NotAvailable is what this
+	// cluster therefore cannot show (bundles, constraints, fencing
+	// history, the crm_simulate preview): unknown, not absent.
+	Prometheus   []string
+	NotAvailable []string
 }
 
 // Node is a controller (from the inventory) or another Pacemaker node

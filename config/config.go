@@ -33,6 +33,9 @@ type Config struct {
 	Concurrency   int           `yaml:"concurrency"`    // probes in flight at once
 	VerifyTimeout time.Duration `yaml:"verify_timeout"` // how long an action waits to see its effect
 	Clusters      []Cluster     `yaml:"clusters"`
+	// Prometheus is the query API clusters may read planes from (see
+	// prometheus.go); each cluster opts in with its own prometheus block.
+	Prometheus *Prometheus `yaml:"prometheus"`
 }
 
 // Cluster is one HA control plane.
@@ -52,8 +55,9 @@ type Cluster struct {
 	HAProxy     []HAProxy    `yaml:"haproxy"`
 	Services    []Service    `yaml:"services"`
 	VIPs        []VIP        `yaml:"vips"`
-	Galera      *Galera      `yaml:"galera"`   // the database's own view, per controller
-	RabbitMQ    *RabbitMQ    `yaml:"rabbitmq"` // the message queue's own view, per controller
+	Galera      *Galera      `yaml:"galera"`     // the database's own view, per controller
+	RabbitMQ    *RabbitMQ    `yaml:"rabbitmq"`   // the message queue's own view, per controller
+	Prometheus  *Prometheus  `yaml:"prometheus"` // planes read from Prometheus instead of polled
 }
 
 // Controller is one controller node; Name must match the Pacemaker node name.

@@ -46,6 +46,7 @@ func (v *validator) validate() {
 		v.requireName(p, c.Name, names, "cluster")
 		v.validateCluster(p, c)
 	}
+	v.validatePrometheus()
 }
 
 func (v *validator) requireName(path, name string, seen map[string]int, what string) {

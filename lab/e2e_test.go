@@ -188,6 +188,8 @@ func TestLab4Drain(t *testing.T) {
 		}
 	})
 	h.act(t, "drain", "keystone", "controller-1")
+	// Verified: the direct view shows DRAIN in every HAProxy now.
+	h.promFollows(t, "drain shows in every HAProxy", time.Now(), serverEverywhere(key, "DRAIN"))
 	for _, n := range nodes {
 		st, err := h.showStat(n)
 		if err != nil {
@@ -198,6 +200,7 @@ func TestLab4Drain(t *testing.T) {
 		}
 	}
 	h.act(t, "ready", "keystone", "controller-1")
+	h.promFollows(t, "ready shows in every HAProxy", time.Now(), serverEverywhere(key, "UP"))
 	for _, n := range nodes {
 		st, err := h.showStat(n)
 		if err != nil {

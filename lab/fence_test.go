@@ -43,6 +43,7 @@ func TestLab5Fence(t *testing.T) {
 	if n := c.Node(victim); n == nil || n.Pacemaker == nil || n.Pacemaker.Online || n.Power() != "off" {
 		t.Errorf("hacon after the fence: %+v", n)
 	}
+	h.promFollows(t, "fenced "+victim+" offline and off", time.Now(), nodeDown(victim))
 	d := eventually(t, 60*time.Second, "hacon shows the VIP and cinder-volume moved off "+victim, func() (bool, string) {
 		_, c := h.snap()
 		v := c.VIPByName(vipName)
@@ -56,6 +57,7 @@ func TestLab5Fence(t *testing.T) {
 			fmt.Sprintf("VIP on %q, %v", v.Node, placements(c))
 	})
 	record(t, "fence: verified → hacon shows VIP+cinder-volume moved", d)
+	h.promFollows(t, "resources moved off "+victim, time.Now(), h.samePlacements)
 	s, err := h.crmMon()
 	if err != nil {
 		t.Fatal(err)

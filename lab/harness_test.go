@@ -44,6 +44,11 @@ type harness struct {
 	exec  *actions.Executor
 	ssh   *sshmux.Manager // every Pacemaker command, polls and actions, goes through it
 	audit string
+	// The same cluster read from the lab's Prometheus only (hacon-prom.yaml).
+	promApp *app.App
+	promCfg *config.Config
+	promCC  *config.Cluster
+	psched  *probes.Scheduler
 }
 
 var (
@@ -78,15 +83,20 @@ func TestMain(m *testing.M) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { h.sched.Run(ctx); close(done) }()
+	promDone := make(chan struct{})
+	go func() { h.psched.Run(ctx); close(promDone) }()
 	code := m.Run()
 	cancel()
 	h.exec.Wait()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		fmt.Fprintln(os.Stderr, "lab e2e: scheduler did not stop within 15s")
-		code = 1
+	for _, ch := range []chan struct{}{done, promDone} {
+		select {
+		case <-ch:
+		case <-time.After(15 * time.Second):
+			fmt.Fprintln(os.Stderr, "lab e2e: scheduler did not stop within 15s")
+			code = 1
+		}
 	}
+	h.promApp.Close()
 	h.pool.Close()
 	h.ssh.Close()
 	timingsMu.Lock()
@@ -122,8 +132,19 @@ func newHarness() (*harness, error) {
 	if !ok {
 		return nil, fmt.Errorf("%s has no cluster %s", path, clusterName)
 	}
-	return &harness{state: state, on: filepath.Join(labDir, "bin", "on"), cfg: a.Config, cc: cc,
-		pool: a.BMC, sched: a.Sched, exec: a.Executor, ssh: a.SSH, audit: a.Config.AuditLog}, nil
+	h := &harness{state: state, on: filepath.Join(labDir, "bin", "on"), cfg: a.Config, cc: cc,
+		pool: a.BMC, sched: a.Sched, exec: a.Executor, ssh: a.SSH, audit: a.Config.AuditLog}
+	promPath := filepath.Join(state, "hacon-prom.yaml")
+	pa, err := app.New(app.Options{ConfigPath: promPath})
+	if err != nil {
+		return nil, fmt.Errorf("load %s (lab/up writes it once its Prometheus scrapes the lab): %w", promPath, err)
+	}
+	pcc, ok := pa.Config.ClusterByName(clusterName)
+	if !ok || pa.Config.PrometheusFor(pcc) == nil {
+		return nil, fmt.Errorf("%s has no cluster %s read from Prometheus", promPath, clusterName)
+	}
+	h.promApp, h.promCfg, h.promCC, h.psched = pa, pa.Config, pcc, pa.Sched
+	return h, nil
 }
 
 // snap is the running scheduler's newest view of the lab cluster.

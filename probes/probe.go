@@ -31,6 +31,11 @@ type Target struct {
 
 	Deps *Deps
 
+	// Fanout lists the sources a fleet-wide target answers for (the
+	// Prometheus planes of every cluster it reads); prom is its query set.
+	Fanout []FanoutSource
+	prom   *promGroup
+
 	// pacemaker is what the Pacemaker probe remembers about this cluster
 	// between polls (set by Targets for Pacemaker targets).
 	pacemaker *pcmkState
@@ -73,6 +78,7 @@ func DefaultProbers() Probers {
 		cluster.KindKeepalived: probeKeepalived,
 		cluster.KindGalera:     probeGalera,
 		cluster.KindRabbitMQ:   probeRabbitMQ,
+		KindPrometheus:         probePrometheus,
 	}
 }
 
@@ -132,7 +138,9 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			}
 			ts = append(ts, t)
 		}
-		ts = append(ts, keepalivedTargets(cc, mk)...)
+		if !cfg.PrometheusFor(cc).Has(config.PromKeepalived) {
+			ts = append(ts, keepalivedTargets(cc, mk)...)
+		}
 		for i := range cc.Controllers {
 			c := &cc.Controllers[i]
 			if c.BMC == nil || deps.BMC == nil {
@@ -155,25 +163,46 @@ func Targets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			ts = append(ts, t)
 		}
 		ts = append(ts, statefulTargets(cfg, cc, deps)...)
-		for si := range cc.Services {
-			s := &cc.Services[si]
-			if s.Endpoint != "" {
-				for i := range cc.Controllers {
-					c := &cc.Controllers[i]
-					u, err := config.ExpandURL(s.Endpoint, *c)
-					if err != nil {
-						return nil, fmt.Errorf("cluster %s service %s endpoint: %w", cc.Name, s.Name, err)
-					}
-					t := mk(cluster.KindEndpoint, s.Name+"@"+c.Name, cluster.RedactURL(u), s.Timeout, s.Interval)
-					t.Service, t.Controller, t.URL = s, c, u
-					ts = append(ts, t)
+		if cfg.PrometheusFor(cc).Has(config.PromEndpoint) {
+			continue // blackbox_exporter probes these endpoints; hacon reads its results
+		}
+		eps, err := endpointTargets(cc, mk)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, eps...)
+	}
+	prom, err := prometheusTargets(cfg, deps)
+	if err != nil {
+		return nil, err
+	}
+	return append(ts, prom...), nil
+}
+
+type makeTarget func(kind cluster.SourceKind, name, addr string, override, ioverride time.Duration) *Target
+
+// endpointTargets are a cluster's services' endpoints, per controller and
+// through the VIP.
+func endpointTargets(cc *config.Cluster, mk makeTarget) ([]*Target, error) {
+	var ts []*Target
+	for si := range cc.Services {
+		s := &cc.Services[si]
+		if s.Endpoint != "" {
+			for i := range cc.Controllers {
+				c := &cc.Controllers[i]
+				u, err := config.ExpandURL(s.Endpoint, *c)
+				if err != nil {
+					return nil, fmt.Errorf("cluster %s service %s endpoint: %w", cc.Name, s.Name, err)
 				}
-			}
-			if s.VIPEndpoint != "" {
-				t := mk(cluster.KindEndpoint, s.Name+"@vip", cluster.RedactURL(s.VIPEndpoint), s.Timeout, s.Interval)
-				t.Service, t.URL = s, s.VIPEndpoint
+				t := mk(cluster.KindEndpoint, s.Name+"@"+c.Name, cluster.RedactURL(u), s.Timeout, s.Interval)
+				t.Service, t.Controller, t.URL = s, c, u
 				ts = append(ts, t)
 			}
+		}
+		if s.VIPEndpoint != "" {
+			t := mk(cluster.KindEndpoint, s.Name+"@vip", cluster.RedactURL(s.VIPEndpoint), s.Timeout, s.Interval)
+			t.Service, t.URL = s, s.VIPEndpoint
+			ts = append(ts, t)
 		}
 	}
 	return ts, nil

@@ -67,6 +67,9 @@ func NewScheduler(cfg *config.Config, targets []*Target) *Scheduler {
 	start := s.now()
 	for _, t := range targets {
 		s.inputs[t.ID] = &cluster.SourceState{ID: t.ID, Address: t.Address, Interval: t.Interval, Since: start}
+		for _, f := range t.Fanout {
+			s.inputs[f.ID] = &cluster.SourceState{ID: f.ID, Address: f.Address, Interval: t.Interval, Since: start}
+		}
 	}
 	s.snap = s.cache.Build(cfg, s.inputs, start, 0, s.versions)
 	return s
@@ -297,29 +300,14 @@ func (s *Scheduler) run(ctx context.Context, t *Target, gen uint64) bool {
 }
 
 // Record stores a result unless a newer generation of the same source is
-// already stored, and marks the snapshot for rebuilding.
+// already stored, and marks the snapshot for rebuilding. A result with a
+// Fanout stores each of its results too, under the same generation.
 func (s *Scheduler) Record(r cluster.Result) {
 	s.mu.Lock()
-	st := s.inputs[r.ID]
-	if st == nil {
-		st = &cluster.SourceState{ID: r.ID, Since: s.now()}
-		s.inputs[r.ID] = st
-	}
-	if st.Latest != nil && st.Latest.Generation > r.Generation {
-		s.mu.Unlock()
-		return
-	}
-	rc := r
-	if !cluster.SameData(st.Latest, &rc) {
-		s.versions[r.ID.Cluster]++
-	}
-	st.Latest = &rc
-	if !r.Skipped {
-		st.LastAnswer = r.Started.Add(r.Duration)
-	}
-	if r.OK() {
-		st.LastGood = &rc
-		st.LastSuccess = r.Started.Add(r.Duration)
+	s.recordLocked(r)
+	for _, sub := range r.Fanout {
+		sub.Generation = r.Generation
+		s.recordLocked(sub)
 	}
 	s.dirty = true
 	// Results of one cycle arrive within a few hundred ms of each other:
@@ -330,6 +318,34 @@ func (s *Scheduler) Record(r cluster.Result) {
 		time.AfterFunc(UpdateBatch, s.notify)
 	}
 	s.mu.Unlock()
+}
+
+func (s *Scheduler) recordLocked(r cluster.Result) {
+	st := s.inputs[r.ID]
+	if st == nil {
+		st = &cluster.SourceState{ID: r.ID, Since: s.now()}
+		s.inputs[r.ID] = st
+	}
+	if st.Latest != nil && st.Latest.Generation > r.Generation {
+		return
+	}
+	rc := r
+	rc.Fanout = nil // each is stored under its own id
+	if !cluster.SameData(st.Latest, &rc) {
+		s.versions[r.ID.Cluster]++
+	}
+	st.Latest = &rc
+	end := r.Started.Add(r.Duration)
+	if !r.DataTime.IsZero() && r.DataTime.Before(end) {
+		end = r.DataTime // the peer's data is this old, whenever it was asked
+	}
+	if !r.Skipped {
+		st.LastAnswer = end
+	}
+	if r.OK() {
+		st.LastGood = &rc
+		st.LastSuccess = end
+	}
 }
 
 // UpdateBatch is how long results are gathered before Updates signals.

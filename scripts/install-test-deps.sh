@@ -22,6 +22,14 @@ command -v ssh >/dev/null 2>&1 || need="$need openssh-client"
 [ -x /usr/sbin/mariadbd ] || need="$need mariadb-server"
 [ -f /usr/lib/galera/libgalera_smm.so ] || need="$need galera-4"
 [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need="$need rabbitmq-server"
+# Prometheus mode's real peers: the server (and promtool), ClusterLabs'
+# ha_cluster_exporter, blackbox_exporter and ipmi_exporter (with FreeIPMI,
+# which it runs).
+command -v prometheus >/dev/null 2>&1 || need="$need prometheus"
+command -v prometheus-ipmi-exporter >/dev/null 2>&1 || need="$need prometheus-ipmi-exporter"
+[ -x /usr/sbin/ipmi-chassis ] || need="$need freeipmi-tools"
+command -v ha_cluster_exporter >/dev/null 2>&1 || need="$need prometheus-hacluster-exporter"
+command -v prometheus-blackbox-exporter >/dev/null 2>&1 || need="$need prometheus-blackbox-exporter"
 command -v man >/dev/null 2>&1 || need="$need man-db"
 [ -f /usr/share/bash-completion/bash_completion ] || need="$need bash-completion"
 if [ "${HACON_LAB:-}" = 1 ]; then
@@ -37,6 +45,8 @@ if [ "${HACON_LAB:-}" = 1 ]; then
 	command -v sudo >/dev/null 2>&1 || need="$need sudo"
 	# Its three-node Galera joins by rsync SST.
 	command -v rsync >/dev/null 2>&1 || need="$need rsync"
+	# lab/up asks the lab's Prometheus whether it scrapes every target.
+	command -v curl >/dev/null 2>&1 || need="$need curl"
 fi
 [ -z "$need" ] && exit 0
 if [ "$(id -u)" != 0 ]; then

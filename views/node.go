@@ -237,7 +237,9 @@ func fenceLines(c *cluster.Cluster, node string) []Line {
 		}
 		out = append(out, l)
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && len(c.NotAvailable) > 0 {
+		out = append(out, noneOr(c))
+	} else if len(out) == 0 {
 		out = append(out, Line{S(Dim, "  none recorded")})
 	}
 	return out

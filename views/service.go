@@ -193,9 +193,18 @@ func constraintLines(c *cluster.Cluster, resource string) []Line {
 		out = append(out, l)
 	}
 	if len(out) == 0 {
-		out = append(out, Line{S(Dim, "  none")})
+		out = append(out, noneOr(c))
 	}
 	return out
+}
+
+// noneOr is "none" for a cluster whose Pacemaker is read directly, and
+// says plainly that it is unknown for one read from Prometheus.
+func noneOr(c *cluster.Cluster) Line {
+	if len(c.NotAvailable) > 0 {
+		return Line{S(Warn, "  not available from Prometheus")}
+	}
+	return Line{S(Dim, "  none")}
 }
 
 // sameResource matches a resource id with a service's resource, including

@@ -95,6 +95,12 @@ func printStatus(w io.Writer, snap *cluster.Snapshot) {
 	}
 	for _, c := range snap.Clusters {
 		fmt.Fprintf(w, "\ncluster %s  quorum=%t dc=%s via=%s\n", c.Name, c.Quorum, dash(c.DC), dash(c.PacemakerVia))
+		if len(c.Prometheus) > 0 {
+			fmt.Fprintf(w, "read from Prometheus: %s\n", strings.Join(c.Prometheus, ", "))
+		}
+		if len(c.NotAvailable) > 0 {
+			fmt.Fprintf(w, "not available from Prometheus: %s\n", strings.Join(c.NotAvailable, "; "))
+		}
 		tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "NODE\tPACEMAKER\tPOWER\tFENCE-READY\tSTONITH\tBMC-FENCE")
 		for _, n := range c.Nodes {

@@ -63,6 +63,8 @@ defaults
 
 listen stats
 	bind $(node_addr "$n"):1993
+	# HAProxy's built-in exporter, which the lab's Prometheus scrapes.
+	http-request use-service prometheus-exporter if { path /metrics }
 	stats enable
 	stats uri /
 	stats refresh 0
@@ -248,6 +250,12 @@ EOF
         runtime_api: unix://$(node_dir "$n")/haproxy.sock
 EOF
 	done
+	hacon_services
+}
+
+# hacon_services: the services and VIPs of the lab cluster (the same in
+# hacon.yaml and hacon-prom.yaml).
+hacon_services() {
 	echo "    services:"
 	local svc backend port path
 	while read -r svc backend port path; do
