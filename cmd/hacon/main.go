@@ -11,12 +11,10 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/hacon/hacon/internal/app"
 	"github.com/spf13/cobra"
 )
 
 func main() {
-	app.TuneRuntime()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -196,5 +196,6 @@ func LoadConfig(flagPath string) (*config.Config, error) {
 		}
 		return nil, err
 	}
+	TuneRuntime(cfg)
 	return cfg, nil
 }

@@ -52,7 +52,6 @@ func main() {
 		fmt.Println(strings.Count(om, "\n") / f.Samples)
 		return
 	}
-	app.TuneRuntime() // as hacon's main does
 	if err := run(*clusters, *interval, *duration, *dir); err != nil {
 		fmt.Fprintln(os.Stderr, "measure-prometheus:", err)
 		os.Exit(1)
@@ -85,6 +84,7 @@ func run(n int, interval, duration time.Duration, dir string) error {
 	if err != nil {
 		return err
 	}
+	app.TuneRuntime(cfg) // as hacon does once its config is loaded
 	return measure(cfg, interval, duration)
 }
 
