@@ -3,6 +3,7 @@ package probes
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +33,7 @@ type promGroup struct {
 	settings *config.PromSettings // the labels and address every cluster of the group shares
 	clusters map[string]*promCluster
 	client   promapi.Client
+	http     *http.Client      // client's own, for streamed answers
 	keep     map[string]string // the label names the decoder keeps
 	address  string            // the redacted URL, for operators
 }
@@ -72,11 +74,11 @@ func prometheusTargets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			set.EndpointLabel, set.KeepalivedLabel}
 		g := groups[k]
 		if g == nil {
-			client, err := newPromClient(set)
+			client, hc, err := newPromClient(set)
 			if err != nil {
 				return nil, fmt.Errorf("cluster %s: prometheus %s: %w", cc.Name, cluster.RedactURL(set.URL), err)
 			}
-			g = &promGroup{settings: set, clusters: map[string]*promCluster{}, client: client, keep: promKeep(set),
+			g = &promGroup{settings: set, clusters: map[string]*promCluster{}, client: client, http: hc, keep: promKeep(set),
 				address: cluster.RedactURL(set.URL)}
 			groups[k] = g
 			order = append(order, k)
@@ -106,17 +108,21 @@ func prometheusTargets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 	return ts, nil
 }
 
-func newPromClient(set *config.PromSettings) (promapi.Client, error) {
+// newPromClient is the query API's client (for its URLs) and the HTTP
+// client under it (TLS, auth, the answer's size bound), which queries use
+// directly so answers are decoded as they arrive.
+func newPromClient(set *config.PromSettings) (promapi.Client, *http.Client, error) {
 	hc := promconfig.DefaultHTTPClientConfig
 	if set.HTTP != nil {
 		hc = *set.HTTP
 	}
 	client, err := promconfig.NewClientFromConfig(hc, "hacon")
 	if err != nil {
-		return nil, fmt.Errorf("http settings: %w", err)
+		return nil, nil, fmt.Errorf("http settings: %w", err)
 	}
 	client.Transport = limitBody{next: client.Transport, max: MaxPromResponse}
-	return promapi.NewClient(promapi.Config{Address: set.URL, Client: client})
+	api, err := promapi.NewClient(promapi.Config{Address: set.URL, Client: client})
+	return api, client, err
 }
 
 func newPromCluster(cc *config.Cluster, set *config.PromSettings) (*promCluster, error) {

@@ -1,6 +1,7 @@
 package probes
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/hacon/hacon/config"
 	jsoniter "github.com/json-iterator/go"
-	promapi "github.com/prometheus/client_golang/api"
 )
 
 // The query API's instant-query answer, decoded here rather than by
@@ -40,45 +40,53 @@ func promKeep(s *config.PromSettings) map[string]string {
 }
 
 // promQuery runs one instant query (POST, as client_golang does; GET when
-// the server refuses POST) and decodes its vector.
+// the server refuses POST) and decodes its vector as it arrives: holding
+// each answer whole (10–16 MB for the big families at 500 clusters, several
+// at once) was most of hacon's peak RSS (issue 19).
 func (g *promGroup) promQuery(ctx context.Context, q string) ([]promSample, error) {
 	form := url.Values{"query": {q}}
 	u := g.client.URL("/api/v1/query", nil)
-	resp, body, err := doForm(ctx, g.client, http.MethodPost, u, form)
+	resp, err := doForm(ctx, g.http, http.MethodPost, u, form)
 	if err == nil && resp.StatusCode == http.StatusMethodNotAllowed {
+		resp.Body.Close()
 		u.RawQuery = form.Encode()
-		resp, body, err = doForm(ctx, g.client, http.MethodGet, u, nil)
+		resp, err = doForm(ctx, g.http, http.MethodGet, u, nil)
 	}
 	if err != nil {
 		return nil, err
 	}
-	samples, err := decodePromVector(body, g.keep)
+	defer resp.Body.Close()
+	samples, err := decodePromVectorFrom(resp.Body, g.keep)
 	if err != nil && resp.StatusCode/100 != 2 {
 		return nil, fmt.Errorf("HTTP %d", resp.StatusCode)
 	}
 	return samples, err
 }
 
-func doForm(ctx context.Context, c promapi.Client, method string, u *url.URL, form url.Values) (*http.Response, []byte, error) {
+func doForm(ctx context.Context, c *http.Client, method string, u *url.URL, form url.Values) (*http.Response, error) {
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	return c.Do(ctx, req)
+	return c.Do(req)
+}
+
+// decodePromVector is decodePromVectorFrom of an answer in memory.
+func decodePromVector(body []byte, keep map[string]string) ([]promSample, error) {
+	return decodePromVectorFrom(bytes.NewReader(body), keep)
 }
 
 // decodePromVector reads {"status":…,"data":{"resultType":"vector",
 // "result":[{"metric":{…},"value":[t,"v"]}…]}} or the error envelope.
-func decodePromVector(body []byte, keep map[string]string) ([]promSample, error) {
-	it := jsoniter.ConfigFastest.BorrowIterator(body)
-	defer jsoniter.ConfigFastest.ReturnIterator(it)
+func decodePromVectorFrom(r io.Reader, keep map[string]string) ([]promSample, error) {
+	it := jsoniter.Parse(jsoniter.ConfigFastest, r, 32<<10)
 	var status, errType, errMsg, resultType string
 	var out []promSample
 	intern := map[string]string{}
