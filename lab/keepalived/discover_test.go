@@ -25,6 +25,9 @@ import (
 // nothing on a controller names them, and discover says so.
 func TestDiscoverAgreesWithTheLabsConfig(t *testing.T) {
 	eventually(t, 30*time.Second, "a healthy snapshot", healthy)
+	// The first test after up: Galera's joiners may still be in SST, and
+	// a node not Synced changes how the lab's own side counts galera.
+	waitStatefulHealthy(t, 3*time.Minute)
 	cc, _ := hacon.Config.ClusterByName(clusterName)
 	c0, _ := cc.Controller(nodes[0])
 	via, err := config.ExpandArgs(cc.Command, c0)
