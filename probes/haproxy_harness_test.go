@@ -114,11 +114,27 @@ func startHAProxy(t *testing.T) *realHAProxy {
 	if err != nil {
 		t.Fatalf("haproxy -vv: %v\n%s", err, vv)
 	}
+	promEx := bytes.Contains(vv, []byte("+PROMEX")) || bytes.Contains(vv, []byte("USE_PROMEX=1"))
+	// A free port can be taken by a parallel test between freePort and
+	// haproxy's bind: then again, on other ports.
+	for attempt := 1; ; attempt++ {
+		if h, portTaken := launchHAProxy(t, bin, promEx); !portTaken {
+			return h
+		} else if attempt == 3 {
+			t.Fatal("haproxy: its ports were taken three times in a row")
+		}
+	}
+}
+
+// launchHAProxy starts haproxy on fresh ports; portTaken when one of them
+// was taken before haproxy could bind it.
+func launchHAProxy(t *testing.T, bin string, promEx bool) (h *realHAProxy, portTaken bool) {
+	t.Helper()
 	dir := t.TempDir()
-	h := &realHAProxy{
+	h = &realHAProxy{
 		Sock:    filepath.Join(dir, "admin.sock"),
 		TCPSock: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
-		PromEx:  bytes.Contains(vv, []byte("+PROMEX")) || bytes.Contains(vv, []byte("USE_PROMEX=1")),
+		PromEx:  promEx,
 		Servers: map[string]*tinyServer{},
 		Backup:  map[string]bool{},
 	}
@@ -182,6 +198,10 @@ listen stats
 	h.waitFor(t, 5*time.Second, "all servers UP", func() (bool, string) {
 		select {
 		case <-exited:
+			if strings.Contains(out.String(), "Address already in use") {
+				portTaken = true
+				return true, ""
+			}
 			t.Fatalf("haproxy exited early:\n%s\nconfig:\n%s", out.String(), cfg.String())
 		default:
 		}
@@ -197,7 +217,7 @@ listen stats
 		}
 		return true, ""
 	})
-	return h
+	return h, portTaken
 }
 
 // waitFor polls cond every 50 ms until it holds or limit passes, and fails
