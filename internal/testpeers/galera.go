@@ -1,6 +1,7 @@
 package testpeers
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -78,11 +79,20 @@ func StartGalera(t testing.TB) *Galera {
 	if err := os.WriteFile(g.OptionFile, []byte(fmt.Sprintf("[client]\nsocket=%s\nuser=%s\n", g.Socket, self)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	g.start(t, mariadbd, self)
+	// A free port can be taken by a parallel test before mariadbd binds
+	// it: then again, on other ports.
+	for attempt := 1; !g.start(t, mariadbd, self); attempt++ {
+		if attempt == 3 {
+			t.Fatal("mariadbd: its ports were taken three times in a row")
+		}
+		g.Port, g.done = FreePort(t), make(chan struct{})
+	}
 	return g
 }
 
-func (g *Galera) start(t testing.TB, mariadbd, self string) {
+// start runs mariadbd until it is Synced; false when a port it was given
+// was taken before it could bind (it has exited).
+func (g *Galera) start(t testing.TB, mariadbd, self string) bool {
 	t.Helper()
 	gcomm := FreePort(t)
 	g.cmd = exec.Command(mariadbd, "--no-defaults", "--user="+self, "--datadir="+g.Datadir, "--socket="+g.Socket,
@@ -101,11 +111,15 @@ func (g *Galera) start(t testing.TB, mariadbd, self string) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		if g.synced() {
-			return
+			return true
 		}
 		select {
 		case <-g.done:
 			log, _ := os.ReadFile(filepath.Join(g.Dir, "error.log"))
+			if bytes.Contains(log, []byte("Address already in use")) {
+				_ = os.Remove(filepath.Join(g.Dir, "error.log"))
+				return false
+			}
 			t.Fatalf("mariadbd exited early:\n%s", log)
 		default:
 		}
