@@ -3,17 +3,14 @@
 package lab
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/discover"
 	"github.com/hacon/hacon/lab/labreport"
-	"github.com/hacon/hacon/remote"
 )
 
 // 9. `hacon discover` against controller-0, through the lab's own prefix,
@@ -28,21 +25,8 @@ func TestLab9Discover(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	start := time.Now()
-	res, notes, err := discover.Discover(ctx, discover.Options{
-		Transport:    remote.Prefix{Command: via, Runner: remote.ExecRunner{}},
-		TransportFor: func(p []string) remote.Transport { return remote.Prefix{Command: p, Runner: remote.ExecRunner{}} },
-		Via:          via,
-	}, clusterName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	record(t, "discover: controller-0 → config", time.Since(start))
-	for _, n := range append(notes, res.Notes...) {
-		t.Logf("not mapped: %s: %s", n.What, n.Why)
-	}
+	res, took := labreport.Discover(t, via, clusterName)
+	record(t, "discover: controller-0 → config", took)
 	file := filepath.Join(t.TempDir(), "new.yaml")
 	if err := os.WriteFile(file, discover.Render(res), 0o600); err != nil {
 		t.Fatal(err)

@@ -66,6 +66,17 @@ func newCSVCols(header [][]byte) (csvCols, error) {
 	return c, nil
 }
 
+// csvBufferSize is 64 KiB, or less for a page already in memory, which
+// needs no bigger buffer than itself: 64 KiB per poll was a fifth of the
+// bytes hacon allocated (issue 18).
+func csvBufferSize(r io.Reader) int {
+	size := 64 << 10
+	if br, ok := r.(*bytes.Reader); ok {
+		size = min(size, max(br.Len()+1, 16))
+	}
+	return size
+}
+
 // ParseHAProxyCSV parses HAProxy's stats CSV (`show stat` on the runtime API
 // or GET /stats;csv) into one load balancer. FRONTEND and listener rows are
 // ignored, BACKEND rows become Backends, everything else is a server.
@@ -74,13 +85,7 @@ func newCSVCols(header [][]byte) (csvCols, error) {
 // repeated strings (backend names, statuses, check results) are interned,
 // and each server row costs one allocation for its name and address.
 func ParseHAProxyCSV(r io.Reader) (*cluster.LoadBalancer, error) {
-	// A page already in memory needs no bigger buffer than itself: 64 KiB
-	// per poll was a fifth of the bytes hacon allocated (issue 18).
-	size := 64 << 10
-	if br, ok := r.(*bytes.Reader); ok {
-		size = min(size, max(br.Len()+1, 16))
-	}
-	rd := csvRecords{br: bufio.NewReaderSize(r, size)}
+	rd := csvRecords{br: bufio.NewReaderSize(r, csvBufferSize(r))}
 	header, err := rd.next()
 	for err == nil && len(bytes.TrimSpace(header)) == 0 {
 		header, err = rd.next()

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/cluster"
+	"github.com/hacon/hacon/internal/testpeers"
 )
 
 // realHAProxy is a real haproxy 2.6 process started by a test, in front of
@@ -79,16 +80,6 @@ func needHAProxy(t *testing.T) string {
 	return p
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // lockedBuffer collects haproxy's output for failure messages.
 type lockedBuffer struct {
 	mu sync.Mutex
@@ -133,12 +124,12 @@ func launchHAProxy(t *testing.T, bin string, promEx bool) (h *realHAProxy, portT
 	dir := t.TempDir()
 	h = &realHAProxy{
 		Sock:    filepath.Join(dir, "admin.sock"),
-		TCPSock: fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t)),
+		TCPSock: fmt.Sprintf("tcp://127.0.0.1:%d", testpeers.FreePort(t)),
 		PromEx:  promEx,
 		Servers: map[string]*tinyServer{},
 		Backup:  map[string]bool{},
 	}
-	statsPort := freePort(t)
+	statsPort := testpeers.FreePort(t)
 	h.StatsURL = fmt.Sprintf("http://127.0.0.1:%d", statsPort)
 
 	var cfg strings.Builder

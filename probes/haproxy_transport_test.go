@@ -3,7 +3,6 @@ package probes
 import (
 	"context"
 	"fmt"
-	"github.com/hacon/hacon/internal/testpeers"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,12 +12,13 @@ import (
 	"time"
 
 	"github.com/hacon/hacon/config"
+	"github.com/hacon/hacon/internal/testpeers"
 )
 
 func TestHAProxyTransportErrors(t *testing.T) {
 	t.Parallel()
 	missing := filepath.Join(t.TempDir(), "no", "admin.sock")
-	refused := fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	refused := fmt.Sprintf("tcp://127.0.0.1:%d", testpeers.FreePort(t))
 	garbage := testpeers.StartFakeSocket(t, "tcp", func(string) (string, bool) { return "hello world\n", true })
 	denied := testpeers.StartFakeSocket(t, "unix", func(string) (string, bool) { return "Permission denied\n\n", true })
 	notFound := httptest.NewServer(http.NotFoundHandler())

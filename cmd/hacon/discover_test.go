@@ -40,14 +40,14 @@ func newDiscoverRig(t *testing.T) *discoverRig {
 	cib := liveCIBWithBMCs(t, dir, sim.Port)
 	fc := testpeers.StartFakeController(t, cib)
 	apiPort := serveAPI(t)
-	statsPort := freeTCPPort(t)
+	statsPort := testpeers.FreePort(t)
 	for n := 0; n < 3; n++ {
 		node := fmt.Sprintf("controller-%d", n)
 		sock := filepath.Join(dir, node+".sock")
 		var b strings.Builder
 		fmt.Fprintf(&b, "global\n  stats socket %s mode 600 level admin\n\ndefaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n\n", sock)
 		fmt.Fprintf(&b, "listen stats\n  bind 127.0.0.%d:%d\n  stats enable\n  stats uri /\n\n", n+1, statsPort)
-		fmt.Fprintf(&b, "listen keystone_public\n  bind 127.0.0.%d:%d\n  option httpchk GET /v3\n", n+1, freeTCPPort(t))
+		fmt.Fprintf(&b, "listen keystone_public\n  bind 127.0.0.%d:%d\n  option httpchk GET /v3\n", n+1, testpeers.FreePort(t))
 		for m := 0; m < 3; m++ {
 			fmt.Fprintf(&b, "  server controller-%d 127.0.0.%d:%d check inter 200ms\n", m, m+1, apiPort)
 		}
@@ -102,15 +102,6 @@ func serveAPI(t *testing.T) int {
 		t.Cleanup(func() { srv.Close() })
 	}
 	return port
-}
-
-func freeTCPPort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func startHAProxy(t *testing.T, bin, cfg, sock string) {

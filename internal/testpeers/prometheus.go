@@ -3,7 +3,6 @@ package testpeers
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -31,17 +30,6 @@ func RequireBinary(t testing.TB, name, pkg string) string {
 	}
 	t.Skipf("%s not installed (apt-get install -y %s)", name, pkg)
 	return ""
-}
-
-// FreeTCPPort returns a loopback TCP port nobody listened on a moment ago.
-func FreeTCPPort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // Daemon is a test's own process, killed at cleanup.
@@ -149,7 +137,7 @@ func StartPrometheus(t testing.TB, interval time.Duration, jobs []ScrapeJob) *Da
 
 func startPrometheusBin(t testing.TB, bin, dir string, args ...string) *Daemon {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", FreeTCPPort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	argv := append([]string{bin, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
 		"--web.listen-address=" + addr, "--log.level=warn"}, args...)
 	return StartDaemon(t, dir, addr, "/-/ready", nil, argv...)
@@ -214,7 +202,7 @@ func StartHAClusterExporter(t testing.TB, cib string) *Daemon {
 	t.Helper()
 	bin := RequireBinary(t, "ha_cluster_exporter", "prometheus-hacluster-exporter")
 	dir := t.TempDir()
-	addr := fmt.Sprintf("127.0.0.1:%d", FreeTCPPort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	return StartDaemon(t, dir, addr, "/metrics", []string{"CIB_file=" + cib}, bin, "--web.listen-address="+addr,
 		"--web.config.file="+filepath.Join(dir, "none.yml"))
 }
@@ -228,7 +216,7 @@ func StartBlackbox(t testing.TB) *Daemon {
 	if err := os.WriteFile(cfg, []byte("modules:\n  http_2xx:\n    prober: http\n    timeout: 2s\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", FreeTCPPort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	return StartDaemon(t, dir, addr, "/-/healthy", nil, bin, "--config.file="+cfg, "--web.listen-address="+addr)
 }
 
@@ -248,6 +236,6 @@ func StartIPMIExporter(t testing.TB, user, pass string) *Daemon {
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", FreeTCPPort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
 	return StartDaemon(t, dir, addr, "/", nil, bin, "--config.file="+cfg, "--web.listen-address="+addr)
 }

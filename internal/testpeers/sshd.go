@@ -66,7 +66,7 @@ func StartSSHD(t testing.TB, addrs ...string) *SSHD {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	s := &SSHD{Dir: dir, Port: freeTCPPort(t), Addrs: addrs, User: u.Username, ClientKey: filepath.Join(dir, "client"),
+	s := &SSHD{Dir: dir, Port: FreePort(t), Addrs: addrs, User: u.Username, ClientKey: filepath.Join(dir, "client"),
 		KnownHosts: filepath.Join(dir, "known_hosts"), Log: filepath.Join(dir, "sshd.log"), done: make(chan struct{})}
 	hostKey := filepath.Join(dir, "host")
 	for _, k := range []string{hostKey, s.ClientKey} {
@@ -209,17 +209,6 @@ func (s *SSHD) stop() {
 	case <-s.done:
 	case <-time.After(5 * time.Second):
 	}
-}
-
-// freeTCPPort is a loopback TCP port free right now.
-func freeTCPPort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // WaitSSH waits until ssh with prefix logs in and runs true, so a test

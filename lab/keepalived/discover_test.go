@@ -3,7 +3,6 @@
 package klab
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +12,6 @@ import (
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/discover"
 	"github.com/hacon/hacon/lab/labreport"
-	"github.com/hacon/hacon/remote"
 )
 
 // `hacon discover` against kctl-0, through the lab's own ssh prefix, finds
@@ -34,21 +32,8 @@ func TestDiscoverAgreesWithTheLabsConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	start := time.Now()
-	res, notes, err := discover.Discover(ctx, discover.Options{
-		Transport:    remote.Prefix{Command: via, Runner: remote.ExecRunner{}},
-		TransportFor: func(p []string) remote.Transport { return remote.Prefix{Command: p, Runner: remote.ExecRunner{}} },
-		Via:          via,
-	}, clusterName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	record(t, "discover: kctl-0 → config", time.Since(start))
-	for _, n := range append(notes, res.Notes...) {
-		t.Logf("not mapped: %s: %s", n.What, n.Why)
-	}
+	res, took := labreport.Discover(t, via, clusterName)
+	record(t, "discover: kctl-0 → config", took)
 	for _, v := range res.Cluster.VIPs {
 		if v.KeepalivedInstance != "kolla_internal_vip_51" {
 			t.Errorf("VIP %s (%s): keepalived_instance %q", v.Name, v.Address, v.KeepalivedInstance)
