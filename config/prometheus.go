@@ -68,6 +68,11 @@ type Prometheus struct {
 	EndpointLabel      string `yaml:"endpoint_label"` // its value is matched against the services' endpoint URLs
 	KeepalivedLabel    string `yaml:"keepalived_label"`
 	KeepalivedTemplate string `yaml:"keepalived_template"`
+	// Recorded reads the series hacon's recording rules (hacon
+	// prometheus-rules) write instead of the exporters' own: the server
+	// evaluates the filters once per rule interval in the background, and
+	// a refresh reads only what hacon keeps.
+	Recorded *bool `yaml:"recorded"`
 }
 
 // PromLabelData is what a mapping template expands from.
@@ -131,6 +136,9 @@ func (c *Config) PrometheusFor(cc *Cluster) *PromSettings {
 	p.EndpointLabel = first(p.EndpointLabel, g.EndpointLabel, DefaultPromEndpointLabel)
 	p.KeepalivedLabel = first(p.KeepalivedLabel, g.KeepalivedLabel, DefaultPromVRRPLabel)
 	p.KeepalivedTemplate = first(p.KeepalivedTemplate, g.KeepalivedTemplate, DefaultPromHostTemplate)
+	if p.Recorded == nil {
+		p.Recorded = g.Recorded
+	}
 	planes := p.Planes
 	if len(planes) == 0 {
 		planes = PromPlanes
@@ -149,6 +157,9 @@ func (c *Config) PrometheusFor(cc *Cluster) *PromSettings {
 	}
 	return s
 }
+
+// UsesRecorded reports whether the cluster reads hacon's recorded series.
+func (s *PromSettings) UsesRecorded() bool { return s != nil && s.Recorded != nil && *s.Recorded }
 
 // Has reports whether a plane is read from Prometheus (nil: none is).
 func (s *PromSettings) Has(plane string) bool { return s != nil && s.Planes[plane] }

@@ -56,6 +56,7 @@ type promGroupKey struct {
 	interval, timeout                       time.Duration
 	clusterLabel, node, lb, bmc, endpointLb string
 	keepalived                              string
+	recorded                                bool
 }
 
 // prometheusTargets groups the clusters reading from Prometheus by the
@@ -71,7 +72,7 @@ func prometheusTargets(cfg *config.Config, deps *Deps) ([]*Target, error) {
 			continue
 		}
 		k := promGroupKey{set.URL, set.HTTP, set.Interval, set.Timeout, set.ClusterLabel, set.NodeLabel, set.LBLabel, set.BMCLabel,
-			set.EndpointLabel, set.KeepalivedLabel}
+			set.EndpointLabel, set.KeepalivedLabel, set.UsesRecorded()}
 		g := groups[k]
 		if g == nil {
 			client, hc, err := newPromClient(set)

@@ -74,6 +74,16 @@ func TestPrometheusFleetFromBlocks(t *testing.T) {
 	if down.Worst() != cluster.SevCritical && down.Worst() != cluster.SevWarning {
 		t.Errorf("a dead controller raises no alert: %+v", down.Alerts)
 	}
+
+	// Recorded mode on a server without hacon's rules: every plane fails
+	// and says which rules are missing, rather than calling the fleet gone.
+	f.Recorded = true
+	snap, _ = pollFleet(t, f.Config("http://"+prom.Addr, 15*time.Second))
+	src := snap.ClusterByName("fleet-000").Source(cluster.KindHAProxy, "controller-0")
+	if src == nil || src.OK || !strings.Contains(src.Error, "no hacon:haproxy_server_status:scrape_time series") ||
+		!strings.Contains(src.Error, "hacon prometheus-rules") {
+		t.Errorf("recorded mode without the rules: %+v", src)
+	}
 }
 
 func checkFleetCluster(t *testing.T, c *cluster.Cluster) {

@@ -17,5 +17,5 @@ echo "uptime before: $(uptime)"
 # PROFILE=prefix writes prefix.cpu and prefix.heap (go tool pprof).
 prof=()
 [ -z "${PROFILE:-}" ] || prof=(-cpuprofile "$PROFILE.cpu" -heapprofile "$PROFILE.heap")
-"$tmp/measure" -clusters "${CLUSTERS:-500}" -interval "${INTERVAL:-15s}" -duration "${DURATION:-2m}" -dir "$tmp" "${prof[@]}"
+"$tmp/measure" ${RECORDED:+-recorded} -clusters "${CLUSTERS:-500}" -interval "${INTERVAL:-15s}" -duration "${DURATION:-2m}" -dir "$tmp" "${prof[@]}"
 echo "uptime after: $(uptime)"

@@ -89,6 +89,7 @@ Debug log: --log FILE or $HACON_LOG (failed polls and action steps; never a secr
 		newExportCmd(inv),
 		newAuditCmd(inv),
 		newDiscoverCmd(inv),
+		newPromRulesCmd(inv),
 		newVersionCmd(inv),
 		newGenDocsCmd(),
 	)

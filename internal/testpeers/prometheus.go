@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -176,6 +177,13 @@ func writeJob(b *strings.Builder, j ScrapeJob) {
 // prometheus, scraping nothing.
 func StartPrometheusFromOpenMetrics(t testing.TB, openmetrics string) *Daemon {
 	t.Helper()
+	return StartPrometheusWithRules(t, openmetrics, nil)
+}
+
+// StartPrometheusWithRules is StartPrometheusFromOpenMetrics with a rule
+// file loaded and evaluated every second (nil: none).
+func StartPrometheusWithRules(t testing.TB, openmetrics string, rules []byte) *Daemon {
+	t.Helper()
 	bin := RequireBinary(t, "prometheus", "prometheus")
 	promtool := RequireBinary(t, "promtool", "prometheus")
 	dir := t.TempDir()
@@ -188,8 +196,21 @@ func StartPrometheusFromOpenMetrics(t testing.TB, openmetrics string) *Daemon {
 	if err != nil {
 		t.Fatalf("promtool create-blocks-from openmetrics: %v\n%s", err, out)
 	}
+	conf := "global:\n  scrape_interval: 15s\n  evaluation_interval: 1s\n"
+	if rules != nil {
+		rf := filepath.Join(dir, "rules.yml")
+		if err := os.WriteFile(rf, rules, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		// The server's own checker first: a rule it would refuse fails here,
+		// with promtool's words.
+		if out, err := exec.Command(promtool, "check", "rules", rf).CombinedOutput(); err != nil {
+			t.Fatalf("promtool check rules: %v\n%s", err, out)
+		}
+		conf += "rule_files: [" + strconv.Quote(rf) + "]\n"
+	}
 	cfg := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfg, []byte("global:\n  scrape_interval: 15s\n"), 0o600); err != nil {
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	return startPrometheusBin(t, bin, dir, "--config.file="+cfg, "--storage.tsdb.retention.time=10y")

@@ -23,6 +23,9 @@ type Fleet struct {
 	Old  map[string]bool
 	Age  time.Duration
 	Down map[string]bool
+	// Recorded makes Config read hacon's recorded series (the rules of
+	// hacon prometheus-rules) instead of the exporters' own.
+	Recorded bool
 }
 
 // ClusterName is the name (and cluster label value) of cluster i.
@@ -33,6 +36,8 @@ func ControllerName(j int) string { return fmt.Sprintf("controller-%d", j) }
 
 // ServiceName is the name of service k (its resource, backend and port).
 func ServiceName(k int) string { return fmt.Sprintf("svc%02d", k) }
+
+var resourceStatuses = []string{"active", "orphaned", "blocked", "failed", "failure_ignored"}
 
 var nodeStatuses = []string{"online", "standby", "standby_onfail", "maintenance", "pending", "unclean", "shutdown", "expected_up", "dc"}
 
@@ -119,8 +124,16 @@ func (f Fleet) resources(emit func(string, float64), cl, rep string) {
 			if f.Down[cl+"/"+node] {
 				node, role, active = "", "stopped", 0
 			}
-			emit(fmt.Sprintf("agent=\"systemd:%s\",clone=%q,group=\"\",instance=%q,job=\"hacluster\",managed=\"true\",node=%q,resource=%q,role=%q,status=\"active\"",
-				svc, svc+"-clone", rep+":9664", node, svc, role), active)
+			// One series per status flag, as ha_cluster_exporter 1.3
+			// writes them: active says where it runs, the rest are 0 here.
+			for _, st := range resourceStatuses {
+				v := 0.0
+				if st == "active" {
+					v = active
+				}
+				emit(fmt.Sprintf("agent=\"systemd:%s\",clone=%q,group=\"\",instance=%q,job=\"hacluster\",managed=\"true\",node=%q,resource=%q,role=%q,status=%q",
+					svc, svc+"-clone", rep+":9664", node, svc, role, st), v)
+			}
 		}
 	}
 }
@@ -144,7 +157,7 @@ func (f Fleet) servers(emit func(string, float64), cl, lb string) {
 // Config is the hacon inventory reading the whole fleet from promURL.
 func (f Fleet) Config(promURL string, interval time.Duration) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "prometheus:\n  url: %s\n  interval: %s\n  timeout: %s\nclusters:\n", promURL, interval, interval*2/3)
+	fmt.Fprintf(&b, "prometheus:\n  url: %s\n  interval: %s\n  timeout: %s\n  recorded: %v\nclusters:\n", promURL, interval, interval*2/3, f.Recorded)
 	for i := 0; i < f.Clusters; i++ {
 		fmt.Fprintf(&b, "  - name: %s\n    prometheus: {}\n    controllers:\n", f.ClusterName(i))
 		for j := 0; j < f.Controllers; j++ {

@@ -12,6 +12,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +23,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
@@ -39,6 +42,7 @@ func main() {
 	flag.StringVar(&heapProfile, "heapprofile", "", "write a heap profile at the end to this file")
 	seriesFile := flag.String("write-series", "", "(internal) write the fleet's OpenMetrics here and exit")
 	endMS := flag.Int64("end", 0, "(internal) the newest sample's time, Unix ms")
+	flag.BoolVar(&recorded, "recorded", false, "load hacon prometheus-rules into the server and read the recorded series")
 	flag.Parse()
 	if *seriesFile != "" {
 		// A child process makes the gigabytes of text, so the measuring
@@ -61,6 +65,10 @@ func main() {
 // Profiles of the measured part only (not of making the fleet).
 var cpuProfile, heapProfile string
 
+// recorded: the server evaluates hacon's recording rules, hacon reads
+// their series (prometheus.recorded).
+var recorded bool
+
 func run(n int, interval, duration time.Duration, dir string) error {
 	if dir == "" {
 		d, err := os.MkdirTemp("", "measure-prometheus")
@@ -73,19 +81,62 @@ func run(n int, interval, duration time.Duration, dir string) error {
 	// Samples run past the end of the measurement, so the data stays fresh
 	// the whole time (an instant query takes the newest sample ≤ now).
 	f := fleet(n, duration, time.Now().Add(duration+time.Minute))
+	f.Recorded = recorded
+	var rules []byte
+	if recorded {
+		// The rules come from the config, as an operator makes them.
+		cfg, err := config.Parse("fleet.yaml", []byte(f.Config("http://127.0.0.1:9090", interval)))
+		if err != nil {
+			return err
+		}
+		groups, err := probes.PrometheusRules(cfg)
+		if err != nil {
+			return err
+		}
+		if rules, err = yaml.Marshal(map[string]any{"groups": groups}); err != nil {
+			return err
+		}
+	}
 	t0 := time.Now()
-	addr, stop, series, err := startPrometheus(dir, f, duration)
+	addr, prom, series, err := startPrometheus(dir, f, duration, rules)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer prom.stop()
 	fmt.Printf("fleet: %d clusters, %d series, loaded in %s\n", n, series, time.Since(t0).Round(time.Second))
+	if recorded {
+		if err := waitRecorded(addr); err != nil {
+			return err
+		}
+		fmt.Printf("recording rules evaluated once, %s after the start\n", time.Since(t0).Round(time.Second))
+	}
 	cfg, err := config.Parse("fleet.yaml", []byte(f.Config("http://"+addr, interval)))
 	if err != nil {
 		return err
 	}
 	app.TuneRuntime(cfg) // as hacon does once its config is loaded
-	return measure(cfg, interval, duration)
+	promCPU0 := prom.cpu()
+	err = measure(cfg, interval, duration)
+	fmt.Printf("prometheus server CPU meanwhile: %.1f%% of one core\n", 100*(prom.cpu()-promCPU0).Seconds()/duration.Seconds())
+	return err
+}
+
+// waitRecorded waits until the rules have written the recorded series
+// hacon reads (their first evaluation reads the whole fleet).
+func waitRecorded(addr string) error {
+	q := "http://" + addr + "/api/v1/query?query=count(hacon:haproxy_server_status:scrape_time)"
+	for deadline := time.Now().Add(5 * time.Minute); time.Now().Before(deadline); time.Sleep(time.Second) {
+		resp, err := http.Get(q)
+		if err != nil {
+			continue
+		}
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		resp.Body.Close()
+		if strings.Contains(string(body), `"value"`) {
+			return nil
+		}
+	}
+	return fmt.Errorf("the recording rules wrote nothing within 5 minutes")
 }
 
 func fleet(n int, duration time.Duration, end time.Time) testpeers.Fleet {
@@ -93,47 +144,75 @@ func fleet(n int, duration time.Duration, end time.Time) testpeers.Fleet {
 		Samples: int((duration+2*time.Minute)/(30*time.Second)) + 1, Step: 30 * time.Second}
 }
 
-func startPrometheus(dir string, f testpeers.Fleet, duration time.Duration) (string, func(), int, error) {
+// promServer is the prometheus process serving the fleet.
+type promServer struct{ cmd *exec.Cmd }
+
+func (p promServer) stop() { _ = p.cmd.Process.Kill(); _ = p.cmd.Wait() }
+
+// cpu is the server's CPU time so far (user + system, from /proc).
+func (p promServer) cpu() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (which may hold spaces): utime and
+	// stime are the 12th and 13th.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	var ut, st int64
+	fmt.Sscan(f[11], &ut)
+	fmt.Sscan(f[12], &st)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+}
+
+func startPrometheus(dir string, f testpeers.Fleet, duration time.Duration, rules []byte) (string, promServer, int, error) {
 	in := filepath.Join(dir, "series.om")
 	out, err := exec.Command(os.Args[0], "-write-series", in, "-clusters", fmt.Sprint(f.Clusters),
 		"-duration", duration.String(), "-end", fmt.Sprint(f.End.UnixMilli())).Output()
 	if err != nil {
-		return "", nil, 0, fmt.Errorf("writing the fleet's series: %w", err)
+		return "", promServer{}, 0, fmt.Errorf("writing the fleet's series: %w", err)
 	}
 	var series int
 	fmt.Sscan(string(out), &series)
 	data := filepath.Join(dir, "data")
 	if out, err := exec.Command("promtool", "tsdb", "create-blocks-from", "openmetrics", in, data).CombinedOutput(); err != nil {
-		return "", nil, 0, fmt.Errorf("promtool: %v\n%s", err, out)
+		return "", promServer{}, 0, fmt.Errorf("promtool: %v\n%s", err, out)
 	}
 	_ = os.Remove(in)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, 0, err
+		return "", promServer{}, 0, err
 	}
 	addr := l.Addr().String()
 	l.Close()
 	cfg := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfg, []byte("global:\n  scrape_interval: 15s\n"), 0o600); err != nil {
-		return "", nil, 0, err
+	conf := "global:\n  scrape_interval: 15s\n  evaluation_interval: 15s\n"
+	if rules != nil {
+		rf := filepath.Join(dir, "hacon-rules.yml")
+		if err := os.WriteFile(rf, rules, 0o600); err != nil {
+			return "", promServer{}, 0, err
+		}
+		conf += "rule_files: [" + rf + "]\n"
+	}
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		return "", promServer{}, 0, err
 	}
 	cmd := exec.Command("prometheus", "--config.file="+cfg, "--storage.tsdb.path="+data, "--storage.tsdb.retention.time=10y",
 		"--web.listen-address="+addr, "--log.level=warn")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		return "", nil, 0, err
+		return "", promServer{}, 0, err
 	}
-	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	p := promServer{cmd}
 	for deadline := time.Now().Add(5 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		if resp, err := http.Get("http://" + addr + "/-/ready"); err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
-				return addr, stop, series, nil
+				return addr, p, series, nil
 			}
 		}
 		if time.Now().After(deadline) {
-			stop()
-			return "", nil, 0, fmt.Errorf("prometheus not ready on %s", addr)
+			p.stop()
+			return "", promServer{}, 0, fmt.Errorf("prometheus not ready on %s", addr)
 		}
 	}
 }

@@ -1,0 +1,119 @@
+package probes
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/hacon/hacon/config"
+)
+
+// Recorded mode: at hundreds of clusters, most of a refresh is the
+// server reading the exporters' raw series (every state series of every
+// HAProxy server to find the one set, every reporter's copy of the
+// Pacemaker resources). Prometheus' own answer to an expensive query read
+// often is a recording rule: the server evaluates it once per interval in
+// the background, and readers read its small result. hacon writes the
+// rules itself, from the same family table its queries come from, so the
+// two cannot drift apart.
+
+// The two kinds of recorded series per family.
+const (
+	recordedData   = "data"        // the family's filtered series, labels kept
+	recordedStamps = "scrape_time" // the newest scrape time (Unix s) per cluster and exporter instance
+)
+
+// recordedName is the series a hacon recording rule writes, in
+// Prometheus' level:metric:operation style.
+func recordedName(metric, kind string) string { return "hacon:" + metric + ":" + kind }
+
+// PromRule is one recording rule.
+type PromRule struct {
+	Record string `yaml:"record"`
+	Expr   string `yaml:"expr"`
+}
+
+// PromRuleGroup is one rule group: a plane's rules, evaluated together.
+type PromRuleGroup struct {
+	Name     string     `yaml:"name"`
+	Interval string     `yaml:"interval"`
+	Rules    []PromRule `yaml:"rules"`
+}
+
+// PrometheusRules is the rule groups hacon's recorded mode reads, for
+// every cluster of cfg that reads from Prometheus: one group per plane,
+// evaluated as often as the most frequent of those clusters refreshes.
+// Clusters whose label mappings would need different rules under the same
+// record name are an error naming both: one Prometheus holds one mapping.
+func PrometheusRules(cfg *config.Config) ([]PromRuleGroup, error) {
+	type origin struct{ expr, cluster string }
+	seen := map[string]origin{}
+	byPlane := map[string][]PromRule{}
+	var interval time.Duration
+	for ci := range cfg.Clusters {
+		cc := &cfg.Clusters[ci]
+		set := cfg.PrometheusFor(cc)
+		if set == nil || len(set.Planes) == 0 {
+			continue
+		}
+		if interval == 0 || set.Interval < interval {
+			interval = set.Interval
+		}
+		g := &promGroup{settings: set, clusters: map[string]*promCluster{set.Cluster: {cc: cc, set: set}}}
+		for _, r := range g.rules() {
+			if prev, ok := seen[r.rule.Record]; ok {
+				if prev.expr != r.rule.Expr {
+					return nil, fmt.Errorf("clusters %s and %s need different rules for %s (their prometheus label settings differ); "+
+						"recorded mode needs one mapping per Prometheus", prev.cluster, cc.Name, r.rule.Record)
+				}
+				continue
+			}
+			seen[r.rule.Record] = origin{r.rule.Expr, cc.Name}
+			byPlane[r.plane] = append(byPlane[r.plane], r.rule)
+		}
+	}
+	if len(byPlane) == 0 {
+		return nil, fmt.Errorf("no cluster reads from Prometheus (a clusters[].prometheus block): there is nothing to record")
+	}
+	planes := make([]string, 0, len(byPlane))
+	for p := range byPlane {
+		planes = append(planes, p)
+	}
+	sort.Slice(planes, func(i, j int) bool { return planeOrder(planes[i]) < planeOrder(planes[j]) })
+	out := make([]PromRuleGroup, 0, len(planes))
+	for _, p := range planes {
+		out = append(out, PromRuleGroup{Name: "hacon_" + p, Interval: interval.String(), Rules: byPlane[p]})
+	}
+	return out, nil
+}
+
+type planeRule struct {
+	plane string
+	rule  PromRule
+}
+
+// rules is the group's families as recording rules over every series (no
+// cluster matcher: the rules serve every cluster the Prometheus holds).
+// A family read as it is gets only its scrape times recorded.
+func (g *promGroup) rules() []planeRule {
+	var out []planeRule
+	for _, f := range g.families() {
+		data, stamps := g.promParts(f, "")
+		if f.filtered() {
+			out = append(out, planeRule{f.plane, PromRule{Record: recordedName(f.metric, recordedData), Expr: data}})
+		}
+		if !f.noStamps {
+			out = append(out, planeRule{f.plane, PromRule{Record: recordedName(f.metric, recordedStamps), Expr: stamps}})
+		}
+	}
+	return out
+}
+
+func planeOrder(p string) int {
+	for i, q := range config.PromPlanes {
+		if q == p {
+			return i
+		}
+	}
+	return len(config.PromPlanes)
+}
