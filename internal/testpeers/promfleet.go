@@ -45,8 +45,7 @@ var nodeStatuses = []string{"online", "standby", "standby_onfail", "maintenance"
 // openmetrics.
 func (f Fleet) OpenMetrics() string {
 	var b strings.Builder
-	for _, fam := range []string{"ha_cluster_pacemaker_nodes", "ha_cluster_pacemaker_resources", "ha_cluster_pacemaker_stonith_enabled",
-		"haproxy_server_status", "ipmi_up", "ipmi_chassis_power_state", "probe_success", "probe_duration_seconds"} {
+	for _, fam := range fleetFamilies() {
 		fmt.Fprintf(&b, "# TYPE %s gauge\n", fam)
 		for i := 0; i < f.Clusters; i++ {
 			f.family(&b, fam, f.ClusterName(i))
@@ -56,12 +55,33 @@ func (f Fleet) OpenMetrics() string {
 	return b.String()
 }
 
+// Exposition is cluster i's series as one scrape of its exporters would
+// give them (text format, no timestamps: the scrape's time is theirs), for
+// a Prometheus that scrapes the fleet live.
+func (f Fleet) Exposition(i int) string {
+	f.Samples = 0
+	var b strings.Builder
+	for _, fam := range fleetFamilies() {
+		fmt.Fprintf(&b, "# TYPE %s gauge\n", fam)
+		f.family(&b, fam, f.ClusterName(i))
+	}
+	return b.String()
+}
+
+func fleetFamilies() []string {
+	return []string{"ha_cluster_pacemaker_nodes", "ha_cluster_pacemaker_resources", "ha_cluster_pacemaker_stonith_enabled",
+		"haproxy_server_status", "ipmi_up", "ipmi_chassis_power_state", "probe_success", "probe_duration_seconds"}
+}
+
 func (f Fleet) family(b *strings.Builder, fam, cl string) {
 	end := f.End
 	if f.Old[cl] {
 		end = end.Add(-f.Age)
 	}
 	emit := func(labels string, v float64) {
+		if f.Samples == 0 {
+			fmt.Fprintf(b, "%s{cluster=%q,%s} %g\n", fam, cl, labels, v)
+		}
 		for s := f.Samples - 1; s >= 0; s-- {
 			ts := end.Add(-time.Duration(s) * f.Step)
 			fmt.Fprintf(b, "%s{cluster=%q,%s} %g %.3f\n", fam, cl, labels, v, float64(ts.UnixMilli())/1000)
