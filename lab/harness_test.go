@@ -49,6 +49,9 @@ type harness struct {
 	promCfg *config.Config
 	promCC  *config.Cluster
 	psched  *probes.Scheduler
+	// The same again from hacon's recording rules (hacon-rec.yaml).
+	recApp *app.App
+	rsched *probes.Scheduler
 }
 
 var (
@@ -85,10 +88,12 @@ func TestMain(m *testing.M) {
 	go func() { h.sched.Run(ctx); close(done) }()
 	promDone := make(chan struct{})
 	go func() { h.psched.Run(ctx); close(promDone) }()
+	recDone := make(chan struct{})
+	go func() { h.rsched.Run(ctx); close(recDone) }()
 	code := m.Run()
 	cancel()
 	h.exec.Wait()
-	for _, ch := range []chan struct{}{done, promDone} {
+	for _, ch := range []chan struct{}{done, promDone, recDone} {
 		select {
 		case <-ch:
 		case <-time.After(15 * time.Second):
@@ -97,6 +102,7 @@ func TestMain(m *testing.M) {
 		}
 	}
 	h.promApp.Close()
+	h.recApp.Close()
 	h.pool.Close()
 	h.ssh.Close()
 	timingsMu.Lock()
@@ -144,6 +150,13 @@ func newHarness() (*harness, error) {
 		return nil, fmt.Errorf("%s has no cluster %s read from Prometheus", promPath, clusterName)
 	}
 	h.promApp, h.promCfg, h.promCC, h.psched = pa, pa.Config, pcc, pa.Sched
+	recPath := filepath.Join(state, "hacon-rec.yaml")
+	ra, err := app.New(app.Options{ConfigPath: recPath})
+	if err != nil {
+		pa.Close()
+		return nil, fmt.Errorf("load %s (lab/up writes it once hacon's recording rules are evaluated): %w", recPath, err)
+	}
+	h.recApp, h.rsched = ra, ra.Sched
 	return h, nil
 }
 

@@ -36,6 +36,16 @@ func (h *harness) promSnap() *cluster.Cluster {
 	return s.ClusterByName(clusterName)
 }
 
+// recSnap is the view of the hacon reading the recording rules' series.
+func (h *harness) recSnap() *cluster.Cluster {
+	s := h.rsched.Snapshot()
+	return s.ClusterByName(clusterName)
+}
+
+// recLimit adds one rule evaluation interval (the lab evaluates as often
+// as it scrapes) to promLimit.
+func (h *harness) recLimit() time.Duration { return h.promLimit() + promScrape }
+
 // promLimit is how long after the direct view shows a change the
 // Prometheus view may take: one scrape interval plus one refresh.
 func (h *harness) promLimit() time.Duration {
@@ -104,6 +114,21 @@ func TestLab7PrometheusAgrees(t *testing.T) {
 		return diff == "" && len(pv["servers"]) == 45 && len(pv["endpoints"]) == 20, diff
 	})
 	record(t, "prometheus: healthy lab, both views agree", d)
+	d = eventually(t, 3*h.recLimit(), "the recorded view agrees with the direct one", func() (bool, string) {
+		_, dc := h.snap()
+		rc := h.recSnap()
+		if rc == nil {
+			return false, "no snapshot from the recording rules"
+		}
+		rv := viewOf(rc)
+		return viewOf(dc).diff(rv, allViewKeys...) == "" && len(rv["servers"]) == 45, viewOf(dc).diff(rv, allViewKeys...)
+	})
+	record(t, "prometheus recorded: healthy lab, agrees with direct", d)
+	for _, s := range h.recSnap().Sources {
+		if !s.OK || s.Stale {
+			t.Errorf("source read from the recording rules %s %s: ok=%t stale=%t error %q", s.Kind, s.Name, s.OK, s.Stale, s.Error)
+		}
+	}
 	truth, err := h.crmMon()
 	if err != nil {
 		t.Fatal(err)
@@ -136,25 +161,32 @@ func TestLab7PrometheusAgrees(t *testing.T) {
 	}
 }
 
-// promFollows waits until the Prometheus view shows what the direct view
-// showed at directAt (cond on both), records how long after the direct one
-// it did, and fails past one scrape interval and one refresh.
+// promFollows waits until the Prometheus view, then the recorded one,
+// shows what the direct view showed at directAt (cond on all), records
+// how long after the direct one each did, and fails past one scrape
+// interval and one refresh (plus one rule evaluation, recorded).
 func (h *harness) promFollows(t *testing.T, what string, directAt time.Time, cond func(c *cluster.Cluster) (bool, string)) {
 	t.Helper()
-	limit := h.promLimit()
 	if _, dc := h.snap(); dc != nil {
 		if ok, why := cond(dc); !ok {
 			t.Errorf("%s: the direct view no longer shows it: %s", what, why)
 		}
 	}
+	follow(t, "prometheus", what, directAt, h.promLimit(), h.promSnap, cond)
+	follow(t, "prometheus recorded", what, directAt, h.recLimit(), h.recSnap, cond)
+}
+
+func follow(t *testing.T, view, what string, directAt time.Time, limit time.Duration, snap func() *cluster.Cluster,
+	cond func(c *cluster.Cluster) (bool, string)) {
+	t.Helper()
 	for {
-		ok, last := cond(h.promSnap())
+		ok, last := cond(snap())
 		if ok {
-			record(t, fmt.Sprintf("prometheus: %s (after direct; limit %s)", what, limit), time.Since(directAt))
+			record(t, fmt.Sprintf("%s: %s (after direct; limit %s)", view, what, limit), time.Since(directAt))
 			return
 		}
 		if time.Since(directAt) > limit {
-			t.Errorf("%s: the Prometheus view does not show it %s after the direct one: %s", what, limit, last)
+			t.Errorf("%s: the %s view does not show it %s after the direct one: %s", what, view, limit, last)
 			return
 		}
 		time.Sleep(100 * time.Millisecond)

@@ -117,7 +117,7 @@ func (g *promGroup) promQL(f promFamily) string {
 		}
 		stamps = selector(recordedName(f.metric, recordedStamps), match)
 	} else {
-		data, stamps = g.promParts(f, match)
+		data, stamps = g.promParts(f, match, "")
 	}
 	if f.noStamps {
 		return data
@@ -136,8 +136,10 @@ func (g *promGroup) clusterMatch() string {
 }
 
 // promParts is a family's data and scrape-time expressions over the series
-// that match (empty: every series, as a recording rule sees them).
-func (g *promGroup) promParts(f promFamily, match string) (data, stamps string) {
+// that match (empty: every series, as a recording rule sees them). The one
+// reporter is chosen by the scrape times of stampsRef when given (a rule
+// evaluated earlier in the same group), else computed in place.
+func (g *promGroup) promParts(f promFamily, match, stampsRef string) (data, stamps string) {
 	cl := g.settings.ClusterLabel
 	sel := selector(f.metric, match)
 	narrow, tsSel := sel, sel
@@ -154,7 +156,11 @@ func (g *promGroup) promParts(f promFamily, match string) (data, stamps string) 
 	stamps = fmt.Sprintf("max by (%s) (timestamp(%s))", by, tsSel)
 	data = fmt.Sprintf(f.expr, sel, narrow)
 	if f.oneReporter {
-		data = fmt.Sprintf("(%s) and on(%s) topk by (%s) (1, %s)", data, by, cl, stamps)
+		reporters := stamps
+		if stampsRef != "" {
+			reporters = stampsRef
+		}
+		data = fmt.Sprintf("(%s) and on(%s) topk by (%s) (1, %s)", data, by, cl, reporters)
 	}
 	return data, stamps
 }

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/internal/testpeers"
@@ -62,11 +60,7 @@ func fleetRules(t *testing.T, f testpeers.Fleet) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	groups, err := PrometheusRules(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := yaml.Marshal(map[string]any{"groups": groups})
+	out, err := PrometheusRulesFile(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,12 @@
 package probes
 
 import (
+	"bytes"
 	"fmt"
 	"sort"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/hacon/hacon/config"
 )
@@ -98,12 +101,19 @@ type planeRule struct {
 func (g *promGroup) rules() []planeRule {
 	var out []planeRule
 	for _, f := range g.families() {
-		data, stamps := g.promParts(f, "")
+		// Scrape times first: rules of a group run in order, and the data
+		// rule picks its one reporter from them instead of reading the
+		// family again.
+		ref := ""
+		if !f.noStamps {
+			ref = recordedName(f.metric, recordedStamps)
+		}
+		data, stamps := g.promParts(f, "", ref)
+		if !f.noStamps {
+			out = append(out, planeRule{f.plane, PromRule{Record: ref, Expr: stamps}})
+		}
 		if f.filtered() {
 			out = append(out, planeRule{f.plane, PromRule{Record: recordedName(f.metric, recordedData), Expr: data}})
-		}
-		if !f.noStamps {
-			out = append(out, planeRule{f.plane, PromRule{Record: recordedName(f.metric, recordedStamps), Expr: stamps}})
 		}
 	}
 	return out
@@ -116,4 +126,22 @@ func planeOrder(p string) int {
 		}
 	}
 	return len(config.PromPlanes)
+}
+
+// PrometheusRulesFile is PrometheusRules as a Prometheus rule file.
+func PrometheusRulesFile(cfg *config.Config) ([]byte, error) {
+	groups, err := PrometheusRules(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(map[string]any{"groups": groups}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
 }

@@ -5,7 +5,6 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
-	"go.yaml.in/yaml/v3"
 
 	"github.com/hacon/hacon/internal/app"
 	"github.com/hacon/hacon/probes"
@@ -40,14 +39,9 @@ func cmdPromRules(path string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return 1
 	}
-	groups, err := probes.PrometheusRules(cfg)
+	out, err := probes.PrometheusRulesFile(cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", cfg.File, err)
-		return 1
-	}
-	out, err := yaml.Marshal(map[string]any{"groups": groups})
-	if err != nil {
-		fmt.Fprintln(stderr, err)
 		return 1
 	}
 	fmt.Fprintf(stdout, "# hacon's recording rules (hacon prometheus-rules, from %s).\n# Read when prometheus.recorded is true; see README \"Prometheus mode\".\n", cfg.File)

@@ -82,7 +82,10 @@ scrape_job() {
 
 prometheus_yml() {
 	local n u
-	printf 'global:\n  scrape_interval: %s\n  scrape_timeout: 1500ms\nscrape_configs:\n' "$LAB_PROM_INTERVAL"
+	# hacon's recording rules (hacon prometheus-rules, written by lab/up
+	# once hacon-prom.yaml exists; a glob, so none is fine until then).
+	printf 'global:\n  scrape_interval: %s\n  scrape_timeout: 1500ms\n  evaluation_interval: %s\n' "$LAB_PROM_INTERVAL" "$LAB_PROM_INTERVAL"
+	printf 'rule_files: ["%s/hacon-rules*.yml"]\nscrape_configs:\n' "$(prom_dir)"
 	scrape_job hacluster /metrics 9664
 	scrape_job haproxy /metrics 1993
 	printf '  - job_name: ipmi\n    metrics_path: /ipmi\n    params: {module: [lab]}\n    static_configs:\n'
@@ -125,6 +128,22 @@ start_prom_daemon() {
 	echo $! >"$d/$name.pid"
 }
 
+# load_hacon_rules: the rules hacon-prom.yaml needs for recorded mode,
+# loaded by a reload (SIGHUP).
+load_hacon_rules() {
+	local d
+	d=$(prom_dir)
+	(umask 077 && "$LAB_STATE/hacon" prometheus-rules --config "$LAB_STATE/hacon-prom.yaml" >"$d/hacon-rules.yml.tmp")
+	mv "$d/hacon-rules.yml.tmp" "$d/hacon-rules.yml"
+	kill -HUP "$(read_pid "$d/prometheus.pid")"
+}
+
+# rules_ready: the recording rules have written what hacon reads.
+rules_ready() {
+	curl -fsS --max-time 2 "http://$LAB_HOST_ADDR:$LAB_PROM_PORT/api/v1/query?query=count(hacon:haproxy_server_status:scrape_time)" |
+		grep -q "\"$LAB_NODES\"\]"
+}
+
 # prom_ready: Prometheus has scraped every target of every job, all up.
 prom_ready() {
 	local out want
@@ -144,6 +163,12 @@ stop_prom_stack() {
 	for pid in $(pgrep -x 'prometheus|prometheus-ipmi|prometheus-blac' || true); do
 		[ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$d" ] && kill -KILL "$pid" 2>/dev/null || true
 	done
+}
+
+# hacon_rec_yaml: hacon-prom.yaml reading the series of hacon's recording
+# rules (prometheus.recorded) instead of the exporters' own.
+hacon_rec_yaml() {
+	hacon_prom_yaml | sed -e 's|^  interval: 2s$|  interval: 2s\n  recorded: true|' -e 's|audit-prom|audit-rec|; s|events-prom|events-rec|'
 }
 
 # hacon_prom_yaml: hacon reading the same cluster from the lab's

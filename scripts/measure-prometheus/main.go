@@ -22,8 +22,6 @@ import (
 	"syscall"
 	"time"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 	"github.com/hacon/hacon/internal/app"
@@ -73,11 +71,7 @@ func run(n int, interval, duration time.Duration, dir string, recorded bool) err
 		if err != nil {
 			return err
 		}
-		groups, err := probes.PrometheusRules(cfg)
-		if err != nil {
-			return err
-		}
-		if rules, err = yaml.Marshal(map[string]any{"groups": groups}); err != nil {
+		if rules, err = probes.PrometheusRulesFile(cfg); err != nil {
 			return err
 		}
 	}
