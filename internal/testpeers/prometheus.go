@@ -42,11 +42,29 @@ type Daemon struct {
 	log  string
 }
 
-// StartDaemon runs argv with env added, its output in a log file under
-// dir, and waits until GET http://addr+readyPath answers 200.
-func StartDaemon(t testing.TB, dir, addr, readyPath string, env []string, argv ...string) *Daemon {
+// StartDaemon runs the command argvFor makes for a free loopback address,
+// with env added and its output in a log file under dir, and waits until
+// GET http://addr+readyPath answers 200. A free port can be taken by a
+// parallel test before the daemon binds it: then it starts again, on
+// another, up to three times.
+func StartDaemon(t testing.TB, dir, readyPath string, env []string, argvFor func(addr string) []string) *Daemon {
 	t.Helper()
-	d := &Daemon{Addr: addr, Dir: dir, done: make(chan struct{}), log: filepath.Join(dir, filepath.Base(argv[0])+".log")}
+	for attempt := 1; ; attempt++ {
+		d, portTaken := launchDaemon(t, dir, readyPath, env, argvFor)
+		if !portTaken {
+			return d
+		}
+		if attempt == 3 {
+			t.Fatalf("%s: its port was taken three times in a row:\n%s", d.cmd.Path, d.Log())
+		}
+	}
+}
+
+func launchDaemon(t testing.TB, dir, readyPath string, env []string, argvFor func(addr string) []string) (d *Daemon, portTaken bool) {
+	t.Helper()
+	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	argv := argvFor(addr)
+	d = &Daemon{Addr: addr, Dir: dir, done: make(chan struct{}), log: filepath.Join(dir, filepath.Base(argv[0])+".log")}
 	out, err := os.Create(d.log)
 	if err != nil {
 		t.Fatal(err)
@@ -58,22 +76,29 @@ func StartDaemon(t testing.TB, dir, addr, readyPath string, env []string, argv .
 		t.Fatalf("start %s: %v", argv[0], err)
 	}
 	go func() { _ = d.cmd.Wait(); out.Close(); close(d.done) }()
-	t.Cleanup(d.Stop)
 	deadline := time.Now().Add(20 * time.Second)
 	client := http.Client{Timeout: time.Second}
 	for {
+		ready := false
 		if resp, err := client.Get("http://" + addr + readyPath); err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return d
-			}
+			ready = resp.StatusCode == http.StatusOK
 		}
 		select {
 		case <-d.done:
+			// Exited: whoever answered on the address, it was not this one.
+			if strings.Contains(strings.ToLower(d.Log()), "address already in use") {
+				return d, true
+			}
 			t.Fatalf("%s exited early:\n%s", argv[0], d.Log())
 		default:
 		}
+		if ready {
+			t.Cleanup(d.Stop)
+			return d, false
+		}
 		if time.Now().After(deadline) {
+			d.Stop()
 			t.Fatalf("%s not ready on %s:\n%s", argv[0], addr, d.Log())
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -138,10 +163,10 @@ func StartPrometheus(t testing.TB, interval time.Duration, jobs []ScrapeJob) *Da
 
 func startPrometheusBin(t testing.TB, bin, dir string, args ...string) *Daemon {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-	argv := append([]string{bin, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
-		"--web.listen-address=" + addr, "--log.level=warn"}, args...)
-	return StartDaemon(t, dir, addr, "/-/ready", nil, argv...)
+	return StartDaemon(t, dir, "/-/ready", nil, func(addr string) []string {
+		return append([]string{bin, "--storage.tsdb.path=" + filepath.Join(dir, "data"),
+			"--web.listen-address=" + addr, "--log.level=warn"}, args...)
+	})
 }
 
 func writeJob(b *strings.Builder, j ScrapeJob) {
@@ -223,9 +248,9 @@ func StartHAClusterExporter(t testing.TB, cib string) *Daemon {
 	t.Helper()
 	bin := RequireBinary(t, "ha_cluster_exporter", "prometheus-hacluster-exporter")
 	dir := t.TempDir()
-	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-	return StartDaemon(t, dir, addr, "/metrics", []string{"CIB_file=" + cib}, bin, "--web.listen-address="+addr,
-		"--web.config.file="+filepath.Join(dir, "none.yml"))
+	return StartDaemon(t, dir, "/metrics", []string{"CIB_file=" + cib}, func(addr string) []string {
+		return []string{bin, "--web.listen-address=" + addr, "--web.config.file=" + filepath.Join(dir, "none.yml")}
+	})
 }
 
 // StartBlackbox runs blackbox_exporter with an http_2xx module.
@@ -237,8 +262,9 @@ func StartBlackbox(t testing.TB) *Daemon {
 	if err := os.WriteFile(cfg, []byte("modules:\n  http_2xx:\n    prober: http\n    timeout: 2s\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-	return StartDaemon(t, dir, addr, "/-/healthy", nil, bin, "--config.file="+cfg, "--web.listen-address="+addr)
+	return StartDaemon(t, dir, "/-/healthy", nil, func(addr string) []string {
+		return []string{bin, "--config.file=" + cfg, "--web.listen-address=" + addr}
+	})
 }
 
 // StartIPMIExporter runs ipmi_exporter (with FreeIPMI's ipmi-chassis) in remote (multi-target) mode with
@@ -257,6 +283,7 @@ func StartIPMIExporter(t testing.TB, user, pass string) *Daemon {
 	if err := os.WriteFile(cfg, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	addr := fmt.Sprintf("127.0.0.1:%d", FreePort(t))
-	return StartDaemon(t, dir, addr, "/", nil, bin, "--config.file="+cfg, "--web.listen-address="+addr)
+	return StartDaemon(t, dir, "/", nil, func(addr string) []string {
+		return []string{bin, "--config.file=" + cfg, "--web.listen-address=" + addr}
+	})
 }

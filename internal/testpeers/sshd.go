@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -66,28 +65,38 @@ func StartSSHD(t testing.TB, addrs ...string) *SSHD {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	s := &SSHD{Dir: dir, Port: FreePort(t), Addrs: addrs, User: u.Username, ClientKey: filepath.Join(dir, "client"),
-		KnownHosts: filepath.Join(dir, "known_hosts"), Log: filepath.Join(dir, "sshd.log"), done: make(chan struct{})}
 	hostKey := filepath.Join(dir, "host")
-	for _, k := range []string{hostKey, s.ClientKey} {
+	clientKey := filepath.Join(dir, "client")
+	for _, k := range []string{hostKey, clientKey} {
 		if out, err := exec.Command("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", k).CombinedOutput(); err != nil {
 			t.Fatalf("ssh-keygen: %v %s", err, out)
 		}
 	}
-	s.writeFiles(t, hostKey)
 	if os.Geteuid() == 0 {
 		// sshd as root wants its privilege-separation directory.
 		_ = os.MkdirAll("/run/sshd", 0o755)
 	}
-	s.cmd = exec.Command(bin, "-D", "-f", filepath.Join(dir, "sshd_config"), "-E", s.Log)
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
+	// A free port can be taken by a parallel test before sshd binds it:
+	// then again, on another.
+	for attempt := 1; ; attempt++ {
+		s := &SSHD{Dir: dir, Port: FreePort(t), Addrs: addrs, User: u.Username, ClientKey: clientKey,
+			KnownHosts: filepath.Join(dir, "known_hosts"), Log: filepath.Join(dir, "sshd.log"), done: make(chan struct{})}
+		s.writeFiles(t, hostKey)
+		s.cmd = exec.Command(bin, "-D", "-f", filepath.Join(dir, "sshd_config"), "-E", s.Log)
+		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+		_ = os.Remove(s.Log)
+		if err := s.cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		go func() { s.cmd.Wait(); close(s.done) }()
+		if !s.waitListening(t) {
+			t.Cleanup(s.stop)
+			return s
+		}
+		if attempt == 3 {
+			t.Fatal("sshd: its port was taken three times in a row")
+		}
 	}
-	go func() { s.cmd.Wait(); close(s.done) }()
-	t.Cleanup(s.stop)
-	s.waitListening(t)
-	return s
 }
 
 func (s *SSHD) writeFiles(t testing.TB, hostKey string) {
@@ -116,23 +125,29 @@ func (s *SSHD) writeFiles(t testing.TB, hostKey string) {
 	}
 }
 
-func (s *SSHD) waitListening(t testing.TB) {
+// waitListening waits until sshd says it listens on every address (its
+// own log, not a dial: a dial could reach whoever else holds the port);
+// portTaken when it exited because the port was in use.
+func (s *SSHD) waitListening(t testing.TB) (portTaken bool) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", net.JoinHostPort(s.Addrs[0], strconv.Itoa(s.Port)), time.Second)
-		if err == nil {
-			c.Close()
-			return
+		b, _ := os.ReadFile(s.Log)
+		log := string(b)
+		if strings.Count(log, "Server listening on ") >= len(s.Addrs) && strings.Contains(log, fmt.Sprintf(" port %d.", s.Port)) {
+			return false
 		}
 		select {
 		case <-s.done:
-			b, _ := os.ReadFile(s.Log)
-			t.Fatalf("sshd exited: %s", b)
+			if strings.Contains(log, "Address already in use") {
+				return true
+			}
+			t.Fatalf("sshd exited: %s", log)
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("sshd not listening on port %d: %v", s.Port, err)
+			s.stop()
+			t.Fatalf("sshd not listening on port %d:\n%s", s.Port, log)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
