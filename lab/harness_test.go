@@ -156,6 +156,14 @@ func newHarness() (*harness, error) {
 		pa.Close()
 		return nil, fmt.Errorf("load %s (lab/up writes it once hacon's recording rules are evaluated): %w", recPath, err)
 	}
+	// Checked, not assumed: hacon-rec.yaml is hacon-prom.yaml with one
+	// line changed, and if that change missed, the recorded checks would
+	// compare the raw view with itself.
+	if rcc, ok := ra.Config.ClusterByName(clusterName); !ok || !ra.Config.PrometheusFor(rcc).UsesRecorded() {
+		pa.Close()
+		ra.Close()
+		return nil, fmt.Errorf("%s: cluster %s does not read the recorded series (prometheus.recorded)", recPath, clusterName)
+	}
 	h.recApp, h.rsched = ra, ra.Sched
 	return h, nil
 }

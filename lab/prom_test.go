@@ -42,8 +42,8 @@ func (h *harness) recSnap() *cluster.Cluster {
 	return s.ClusterByName(clusterName)
 }
 
-// recLimit adds one rule evaluation interval (the lab evaluates as often
-// as it scrapes) to promLimit.
+// recLimit adds one rule evaluation interval to promLimit: the generated
+// groups run at hacon-prom.yaml's interval, 2 s, as the lab scrapes.
 func (h *harness) recLimit() time.Duration { return h.promLimit() + promScrape }
 
 // promLimit is how long after the direct view shows a change the

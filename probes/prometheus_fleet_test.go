@@ -79,10 +79,18 @@ func TestPrometheusFleetFromBlocks(t *testing.T) {
 	// and says which rules are missing, rather than calling the fleet gone.
 	f.Recorded = true
 	snap, _ = pollFleet(t, f.Config("http://"+prom.Addr, 15*time.Second))
-	src := snap.ClusterByName("fleet-000").Source(cluster.KindHAProxy, "controller-0")
-	if src == nil || src.OK || !strings.Contains(src.Error, "no hacon:haproxy_server_status:scrape_time series") ||
-		!strings.Contains(src.Error, "hacon prometheus-rules") {
-		t.Errorf("recorded mode without the rules: %+v", src)
+	// The families read as they are (power, endpoints) have their data but
+	// no scrape time: they fail too, not pass as fresh.
+	c0 := snap.ClusterByName("fleet-000")
+	for _, id := range []struct {
+		kind cluster.SourceKind
+		name string
+	}{{cluster.KindHAProxy, "controller-0"}, {cluster.KindPacemaker, "pacemaker"}, {cluster.KindBMC, "controller-0"},
+		{cluster.KindEndpoint, "svc00@controller-0"}} {
+		src := c0.Source(id.kind, id.name)
+		if src == nil || src.OK || !strings.Contains(src.Error, ":scrape_time series") || !strings.Contains(src.Error, "hacon prometheus-rules") {
+			t.Errorf("recorded mode without the rules, %s %s: %+v", id.kind, id.name, src)
+		}
 	}
 }
 

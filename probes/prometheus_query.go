@@ -207,13 +207,6 @@ func (g *promGroup) query(ctx context.Context, f promFamily) promAnswer {
 	if err != nil {
 		return promAnswer{err: fmt.Sprintf("prometheus %s: query %s: %s", g.address, f.metric, promErr(ctx, err))}
 	}
-	if len(vec) == 0 && g.settings.UsesRecorded() && !f.noStamps {
-		// Not even a scrape time: the rules are not loaded (or not yet
-		// evaluated), which operators must hear as such, not as every
-		// cluster's exporters gone.
-		return promAnswer{err: fmt.Sprintf("prometheus %s: no %s series: load the recording rules of `hacon prometheus-rules` (prometheus.recorded is on)",
-			g.address, recordedName(f.metric, recordedStamps))}
-	}
 	a := promAnswer{series: map[string][]promSample{}, stamps: map[string]map[string]time.Time{}}
 	cl := g.settings.ClusterLabel
 	for _, s := range vec {
@@ -235,6 +228,15 @@ func (g *promGroup) query(ctx context.Context, f promFamily) promAnswer {
 			continue
 		}
 		a.series[cv] = append(a.series[cv], s)
+	}
+	if g.settings.UsesRecorded() && !f.noStamps && len(a.stamps) == 0 {
+		// No scrape time for any cluster: the rules are not loaded (or
+		// predate this plane, or are not yet evaluated), or no exporter of
+		// these clusters reports any more. Data without its scrape time
+		// would pass as fresh: the family fails, naming both causes.
+		return promAnswer{err: fmt.Sprintf("prometheus %s: no %s series for these clusters: are the recording rules of "+
+			"`hacon prometheus-rules` loaded (prometheus.recorded is on), and do their exporters still report?",
+			g.address, recordedName(f.metric, recordedStamps))}
 	}
 	return a
 }

@@ -3,11 +3,15 @@ package probes
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/prometheus/common/model"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/hacon/hacon/cluster"
 	"github.com/hacon/hacon/config"
 )
 
@@ -44,11 +48,16 @@ type PromRuleGroup struct {
 }
 
 // PrometheusRules is the rule groups hacon's recorded mode reads, for
-// every cluster of cfg that reads from Prometheus: one group per plane,
-// evaluated as often as the most frequent of those clusters refreshes.
-// Clusters whose label mappings would need different rules under the same
-// record name are an error naming both: one Prometheus holds one mapping.
-func PrometheusRules(cfg *config.Config) ([]PromRuleGroup, error) {
+// every cluster of cfg that reads from the Prometheus at url (empty: the
+// only one the config names): one group per plane, evaluated as often as
+// the most frequent of those clusters refreshes. Clusters whose label
+// mappings would need different rules under the same record name are an
+// error naming both: one Prometheus holds one mapping.
+func PrometheusRules(cfg *config.Config, url string) ([]PromRuleGroup, error) {
+	url, err := rulesURL(cfg, url)
+	if err != nil {
+		return nil, err
+	}
 	type origin struct{ expr, cluster string }
 	seen := map[string]origin{}
 	byPlane := map[string][]PromRule{}
@@ -56,7 +65,7 @@ func PrometheusRules(cfg *config.Config) ([]PromRuleGroup, error) {
 	for ci := range cfg.Clusters {
 		cc := &cfg.Clusters[ci]
 		set := cfg.PrometheusFor(cc)
-		if set == nil || len(set.Planes) == 0 {
+		if set == nil || len(set.Planes) == 0 || set.URL != url {
 			continue
 		}
 		if interval == 0 || set.Interval < interval {
@@ -75,9 +84,6 @@ func PrometheusRules(cfg *config.Config) ([]PromRuleGroup, error) {
 			byPlane[r.plane] = append(byPlane[r.plane], r.rule)
 		}
 	}
-	if len(byPlane) == 0 {
-		return nil, fmt.Errorf("no cluster reads from Prometheus (a clusters[].prometheus block): there is nothing to record")
-	}
 	planes := make([]string, 0, len(byPlane))
 	for p := range byPlane {
 		planes = append(planes, p)
@@ -85,9 +91,40 @@ func PrometheusRules(cfg *config.Config) ([]PromRuleGroup, error) {
 	sort.Slice(planes, func(i, j int) bool { return planeOrder(planes[i]) < planeOrder(planes[j]) })
 	out := make([]PromRuleGroup, 0, len(planes))
 	for _, p := range planes {
-		out = append(out, PromRuleGroup{Name: "hacon_" + p, Interval: interval.String(), Rules: byPlane[p]})
+		// Prometheus' own duration syntax: 1500ms is "1s500ms", not "1.5s".
+		out = append(out, PromRuleGroup{Name: "hacon_" + p, Interval: model.Duration(interval).String(), Rules: byPlane[p]})
 	}
 	return out, nil
+}
+
+// rulesURL is the Prometheus the rules are for: the one asked for, which
+// some cluster must read, or the config's only one.
+func rulesURL(cfg *config.Config, url string) (string, error) {
+	var urls []string
+	for ci := range cfg.Clusters {
+		if set := cfg.PrometheusFor(&cfg.Clusters[ci]); set != nil && len(set.Planes) > 0 && !slices.Contains(urls, set.URL) {
+			urls = append(urls, set.URL)
+		}
+	}
+	switch {
+	case len(urls) == 0:
+		return "", fmt.Errorf("no cluster reads from Prometheus (a clusters[].prometheus block): there is nothing to record")
+	case url != "" && !slices.Contains(urls, url):
+		return "", fmt.Errorf("no cluster reads from %s (the config's: %s)", cluster.RedactURL(url), redactAll(urls))
+	case url == "" && len(urls) > 1:
+		return "", fmt.Errorf("clusters read from %d Prometheus servers (%s): each needs its own rules, choose one with --url", len(urls), redactAll(urls))
+	case url == "":
+		return urls[0], nil
+	}
+	return url, nil
+}
+
+func redactAll(urls []string) string {
+	out := make([]string, len(urls))
+	for i, u := range urls {
+		out[i] = cluster.RedactURL(u)
+	}
+	return strings.Join(out, ", ")
 }
 
 type planeRule struct {
@@ -129,8 +166,8 @@ func planeOrder(p string) int {
 }
 
 // PrometheusRulesFile is PrometheusRules as a Prometheus rule file.
-func PrometheusRulesFile(cfg *config.Config) ([]byte, error) {
-	groups, err := PrometheusRules(cfg)
+func PrometheusRulesFile(cfg *config.Config, url string) ([]byte, error) {
+	groups, err := PrometheusRules(cfg, url)
 	if err != nil {
 		return nil, err
 	}

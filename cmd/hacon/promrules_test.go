@@ -82,3 +82,27 @@ func TestPrometheusRulesRefusesConflictingMappings(t *testing.T) {
 		t.Errorf("exit %d: %s", code, errOut)
 	}
 }
+
+// Clusters reading two Prometheus servers need a rule file each: --url
+// chooses, and each file holds only its clusters' planes.
+func TestPrometheusRulesOneFilePerPrometheus(t *testing.T) {
+	cfg := writePromRulesConfig(t, "planes: [pacemaker], url: http://127.0.0.2:9090, interval: 1500ms")
+	code, _, errOut := runCLI(t, "prometheus-rules", "--config", cfg)
+	if code != 1 || !strings.Contains(errOut, "2 Prometheus servers") || !strings.Contains(errOut, "--url") {
+		t.Errorf("two servers, no --url: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := runCLI(t, "prometheus-rules", "--config", cfg, "--url", "http://127.0.0.2:9090")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "hacon_pacemaker") || strings.Contains(out, "hacon_haproxy") {
+		t.Errorf("the rules for 127.0.0.2 must hold only oc2's pacemaker plane:\n%s", out)
+	}
+	if !strings.Contains(out, "interval: 1s500ms") {
+		t.Errorf("1500ms must be written in Prometheus' duration syntax (1.5s is refused):\n%s", out)
+	}
+	code, _, errOut = runCLI(t, "prometheus-rules", "--config", cfg, "--url", "http://127.0.0.3:9090")
+	if code != 1 || !strings.Contains(errOut, "no cluster reads from") {
+		t.Errorf("an unknown --url: exit %d: %s", code, errOut)
+	}
+}

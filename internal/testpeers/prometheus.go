@@ -93,7 +93,7 @@ func launchDaemon(t testing.TB, dir, readyPath string, env []string, argvFor fun
 			t.Fatalf("%s exited early:\n%s", argv[0], d.Log())
 		default:
 		}
-		if ready {
+		if ready && d.confirmAlive() {
 			t.Cleanup(d.Stop)
 			return d, false
 		}
@@ -102,6 +102,18 @@ func launchDaemon(t testing.TB, dir, readyPath string, env []string, argvFor fun
 			t.Fatalf("%s not ready on %s:\n%s", argv[0], addr, d.Log())
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// confirmAlive: after a ready answer, the process is still running a
+// moment later. A daemon that lost its port to another answers nothing
+// itself; the ready answer was the other's, and this one is exiting.
+func (d *Daemon) confirmAlive() bool {
+	select {
+	case <-d.done:
+		return false
+	case <-time.After(150 * time.Millisecond):
+		return !strings.Contains(strings.ToLower(d.Log()), "address already in use")
 	}
 }
 
@@ -206,7 +218,8 @@ func StartPrometheusFromOpenMetrics(t testing.TB, openmetrics string) *Daemon {
 }
 
 // StartPrometheusWithRules is StartPrometheusFromOpenMetrics with a rule
-// file loaded and evaluated every second (nil: none).
+// file loaded (nil: none); its groups' own interval says how often they
+// are evaluated (evaluation_interval, 1 s, is for groups without one).
 func StartPrometheusWithRules(t testing.TB, openmetrics string, rules []byte) *Daemon {
 	t.Helper()
 	bin := RequireBinary(t, "prometheus", "prometheus")

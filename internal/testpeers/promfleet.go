@@ -37,7 +37,10 @@ func ControllerName(j int) string { return fmt.Sprintf("controller-%d", j) }
 // ServiceName is the name of service k (its resource, backend and port).
 func ServiceName(k int) string { return fmt.Sprintf("svc%02d", k) }
 
-var resourceStatuses = []string{"active", "orphaned", "blocked", "failed", "failure_ignored"}
+// resourceStatuses are ha_cluster_exporter's flags per resource instance.
+func resourceStatuses() []string {
+	return []string{"active", "orphaned", "blocked", "failed", "failure_ignored"}
+}
 
 var nodeStatuses = []string{"online", "standby", "standby_onfail", "maintenance", "pending", "unclean", "shutdown", "expected_up", "dc"}
 
@@ -146,7 +149,7 @@ func (f Fleet) resources(emit func(string, float64), cl, rep string) {
 			}
 			// One series per status flag, as ha_cluster_exporter 1.3
 			// writes them: active says where it runs, the rest are 0 here.
-			for _, st := range resourceStatuses {
+			for _, st := range resourceStatuses() {
 				v := 0.0
 				if st == "active" {
 					v = active

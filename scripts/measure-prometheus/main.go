@@ -71,7 +71,7 @@ func run(n int, interval, duration time.Duration, dir string, recorded bool) err
 		if err != nil {
 			return err
 		}
-		if rules, err = probes.PrometheusRulesFile(cfg); err != nil {
+		if rules, err = probes.PrometheusRulesFile(cfg, ""); err != nil {
 			return err
 		}
 	}
